@@ -1,0 +1,25 @@
+"""mockplex: a faithful fake of plex.tv's PIN login, for tests."""
+
+from __future__ import annotations
+
+from mockplex.app import create_app, store_of
+from mockplex.clock import Clock
+from mockplex.handle import MockPlex
+from mockplex.server import LiveServer
+from mockplex.store import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account, Pin, PinNotFound, Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "DEFAULT_TOKEN",
+    "Account",
+    "Clock",
+    "LiveServer",
+    "MockPlex",
+    "Pin",
+    "PinNotFound",
+    "Store",
+    "create_app",
+    "store_of",
+]

@@ -1,0 +1,3 @@
+from mockplex.cli import main
+
+raise SystemExit(main())

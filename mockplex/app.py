@@ -1,0 +1,56 @@
+"""``create_app``: the only way to get a mockplex Flask app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_cors import CORS
+
+from mockplex import control, errors, plextv
+from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
+
+DEFAULTS: dict[str, Any] = {
+    "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
+    "MOCKPLEX_STRONG_PIN_LIFETIME": STRONG_PIN_LIFETIME,
+    # The public URL clients reach the mock at, used in ``qr`` links;
+    # None means the URL each request came in on.
+    "MOCKPLEX_BASE_URL": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+access_log = logging.getLogger("mockplex.access")
+
+
+def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
+    """A mock plex.tv. ``config`` overrides :data:`DEFAULTS`; ``store`` (by default a
+    new one with the configured lifetimes) holds its state."""
+    app = Flask("mockplex")
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.from_mapping(config)
+    app.extensions["mockplex"] = store or Store(
+        pin_lifetime=app.config["MOCKPLEX_PIN_LIFETIME"],
+        strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"],
+    )
+    errors.init_app(app)
+    plextv.init_app(app)
+    control.init_app(app)
+    # Browser apps call plex.tv cross-origin; answer as a public API does.
+    CORS(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, max_age=86400)
+    app.after_request(_log_request)
+    return app
+
+
+def store_of(app: Flask) -> Store:
+    """The store behind ``app``."""
+    result: Store = app.extensions["mockplex"]
+    return result
+
+
+def _log_request(response: Response) -> Response:
+    access_log.info('%s "%s %s" %s', request.remote_addr, request.method,
+                    request.full_path.rstrip("?"), response.status_code)
+    return response

@@ -1,0 +1,102 @@
+"""``mockplex serve``: the standalone fake plex.tv.
+
+Prints exactly one line to stdout, ``mockplex listening on http://HOST:PORT``,
+once the socket accepts connections; logs one line per request to stderr;
+exits 0 on SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from mockplex import __version__
+from mockplex.app import create_app
+from mockplex.server import DEFAULT_HOST, DEFAULT_PORT, LiveServer
+from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="mockplex", description="A fake plex.tv for tests.")
+    main.add_argument("--version", action="version", version=f"mockplex {__version__}")
+    commands = main.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the fake plex.tv server",
+                                description="Run the fake plex.tv server until SIGINT or "
+                                            "SIGTERM.")
+    serve.add_argument("--host", default=DEFAULT_HOST,
+                       help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                       help=f"port to bind; 0 picks a free one (default {DEFAULT_PORT})")
+    serve.add_argument("--pin-lifetime", type=positive_int, default=PIN_LIFETIME,
+                       metavar="SECONDS",
+                       help=f"lifetime of a 4-character pin (default {PIN_LIFETIME})")
+    serve.add_argument("--strong-pin-lifetime", type=positive_int, default=STRONG_PIN_LIFETIME,
+                       metavar="SECONDS",
+                       help=f"lifetime of a strong pin (default {STRONG_PIN_LIFETIME})")
+    serve.add_argument("--base-url", metavar="URL",
+                       help="public URL of the mock, used in qr links "
+                            "(default: the URL each request came in on)")
+    serve.add_argument("--threads", type=positive_int, default=4,
+                       help="worker threads (default 4)")
+    return main
+
+
+def serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
+    app = create_app({
+        "MOCKPLEX_PIN_LIFETIME": args.pin_lifetime,
+        "MOCKPLEX_STRONG_PIN_LIFETIME": args.strong_pin_lifetime,
+        "MOCKPLEX_BASE_URL": args.base_url,
+    })
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    server = LiveServer(app, host=args.host, port=args.port, threads=args.threads)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"mockplex: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    try:
+        print(f"mockplex listening on {server.url}", flush=True)
+        stopping.wait()
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    raise AssertionError(f"unknown command {args.command}")  # pragma: no cover

@@ -1,0 +1,91 @@
+"""The test-control API under ``/_mockplex``: the store's operations over HTTP.
+
+Every answer is JSON. A bad call gets a 4xx in plex.tv's error shape whose
+message names the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from marshmallow import Schema, ValidationError
+
+from mockplex import render
+from mockplex.clock import format_wire
+from mockplex.errors import ControlError
+from mockplex.plextv import base_url, store
+from mockplex.schemas import ClockArgs, VerifyArgs, describe, dump_pin
+from mockplex.store import Pin
+
+bp = Blueprint("control", __name__, url_prefix="/_mockplex")
+
+VERIFY_ARGS = VerifyArgs()
+CLOCK_ARGS = ClockArgs()
+
+
+def body(schema: Schema) -> dict[str, Any]:
+    """The JSON body loaded through ``schema`` (an empty body counts as ``{}``)."""
+    raw = request.get_data(as_text=False)
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except ValueError as error:
+        raise ControlError(f"The body of {request.method} {request.path} is not valid "
+                           f"JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise ControlError(f"The body of {request.method} {request.path} must be a JSON "
+                           f"object, got {type(data).__name__}")
+    try:
+        result: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        raise ControlError(f"Invalid body for {request.method} {request.path}: "
+                           f"{describe(error)}") from error
+    return result
+
+
+def pin_id(text: str) -> int:
+    if not text.isascii() or not text.isdigit():
+        raise ControlError(f"A pin id is a whole number, got {text!r}", status=404)
+    return int(text)
+
+
+def pin_json(pin: Pin) -> dict[str, Any]:
+    return dump_pin(pin, store().clock.now(), base_url())
+
+
+@bp.get("/health")
+def health() -> Response:
+    return render.json_response({"status": "ok"})
+
+
+@bp.get("/pins")
+def pins() -> Response:
+    return render.json_response([pin_json(pin) for pin in store().pins()])
+
+
+@bp.post("/pins/<pin_ref>/verify")
+def verify(pin_ref: str) -> Response:
+    args = body(VERIFY_ARGS)
+    return render.json_response(pin_json(store().verify(pin_id(pin_ref), args["auth_token"])))
+
+
+@bp.post("/pins/<pin_ref>/expire")
+def expire(pin_ref: str) -> Response:
+    return render.json_response(pin_json(store().expire(pin_id(pin_ref))))
+
+
+@bp.post("/clock")
+def clock() -> Response:
+    args = body(CLOCK_ARGS)
+    return render.json_response({"now": format_wire(store().advance(args["advance"]))})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    store().reset()
+    return render.json_response({"status": "ok"})
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

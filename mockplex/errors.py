@@ -1,0 +1,103 @@
+"""plex.tv's errors, and the one handler that renders every error the app raises.
+
+plex.tv answers errors as ``{"errors":[{"code":..., "message":..., "status":...}]}``
+(or its XML form). Codes 1000, 1001 and 1020 are plex.tv's own; errors that
+only the mock raises (an unemulated route, a bad control call) use codes from
+1900 on, chosen by mockplex since plex.tv's are unknown for them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from mockplex import render
+from mockplex.schemas import ERRORS_SCHEMA
+from mockplex.store import PinNotFound
+
+log = logging.getLogger("mockplex")
+
+#: The mock's own code for each HTTP status plex.tv has no documented code for.
+MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 413: 1913, 415: 1915, 500: 1999}
+
+
+class PlexError(Exception):
+    """An error answered in plex.tv's shape."""
+
+    code = 1999
+    status = 500
+    message = "Internal error"
+
+    def __init__(self, message: str | None = None, *, status: int | None = None,
+                 code: int | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if status is not None:
+            self.status = status
+            self.code = MOCK_CODES.get(status, 1900 + status % 100)
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+
+class MissingClientIdentifier(PlexError):
+    code, status, message = 1000, 400, "X-Plex-Client-Identifier is missing"
+
+
+class BadParameter(PlexError):
+    """A parameter plex.tv would reject; 1000 is plex.tv's code for bad parameters."""
+
+    code, status = 1000, 400
+
+
+class NotAuthenticated(PlexError):
+    code, status, message = 1001, 401, "User could not be authenticated"
+
+
+class CodeNotFound(PlexError):
+    code, status, message = 1020, 404, "Code not found or expired"
+
+
+class ControlError(PlexError):
+    """A bad call to the /_mockplex control API."""
+
+    code, status = 1900, 400
+
+
+def _render(error: PlexError) -> Response:
+    return render.errors(ERRORS_SCHEMA.dump({"errors": [error]}), error.status)
+
+
+def _pin_not_found(error: PinNotFound) -> Response:
+    if request.blueprint == "control":
+        return _render(ControlError(str(error), status=404))
+    return _render(CodeNotFound())
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    message = error.description or error.name
+    if status == 404:
+        message = f"mockplex emulates no route {request.method} {request.path}"
+    elif status == 405:
+        message = f"{request.method} is not allowed on {request.path}"
+    response = _render(PlexError(message, status=status))
+    if status == 405 and error.response is None:
+        allowed = getattr(error, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _unexpected(error: Exception) -> Response:
+    log.exception("mockplex failed on %s %s", request.method, request.path)
+    return _render(PlexError(f"mockplex failed: {type(error).__name__}: {error}"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(PlexError, _render)
+    app.register_error_handler(PinNotFound, _pin_not_found)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,51 @@
+"""``MockPlex``: what a test holds to drive a mock plex.tv from Python.
+
+The same operations as the ``/_mockplex`` control API, called on the store
+directly (the test and the server share one process).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockplex.schemas import dump_pin
+from mockplex.store import Pin, Store
+
+
+class MockPlex:
+    """A mock plex.tv reached at ``url`` whose state is ``store``."""
+
+    def __init__(self, store: Store, url: str) -> None:
+        self.store = store
+        self.url = url.rstrip("/")
+
+    @property
+    def pins(self) -> list[dict[str, Any]]:
+        """The live pins, each in the JSON shape plex.tv answers with."""
+        now = self.store.clock.now()
+        return [dump_pin(pin, now, self.url) for pin in self.store.pins()]
+
+    def pin(self, pin_id: int) -> Pin:
+        """The live pin ``pin_id`` (raises :class:`~mockplex.PinNotFound`)."""
+        return self.store.get_pin(int(pin_id))
+
+    def verify(self, pin_id: int | str, auth_token: str | None = None) -> str:
+        """Approve the pin; return the token its next poll will carry."""
+        token = self.store.verify(int(pin_id), auth_token).auth_token
+        assert token is not None
+        return token
+
+    def expire(self, pin_id: int | str) -> None:
+        """End the pin now: it answers 404 / 1020 from then on."""
+        self.store.expire(int(pin_id))
+
+    def advance(self, seconds: float) -> None:
+        """Move the mock's clock forward."""
+        self.store.advance(seconds)
+
+    def reset(self) -> None:
+        """Forget every pin and put the clock back."""
+        self.store.reset()
+
+    def __repr__(self) -> str:
+        return f"<MockPlex {self.url} pins={len(self.store)}>"

@@ -1,0 +1,111 @@
+"""The plex.tv routes: each one parses, asks the store, and dumps.
+
+X-Plex values may come as headers, query parameters or form fields (headers
+win, then the query); ``strong`` from the query, a form or a JSON body. A
+``.json`` or ``.xml`` suffix on a path fixes the answer's format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from marshmallow import Schema, ValidationError
+
+from mockplex import render
+from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
+from mockplex.schemas import ClientSchema, CreatePinArgs, describe, dump_pin
+from mockplex.store import Pin, Store
+
+bp = Blueprint("plextv", __name__, url_prefix="/api/v2")
+
+FORMATS = ("json", "xml")
+CLIENT = ClientSchema()
+CREATE_PIN_ARGS = CreatePinArgs()
+
+
+def store() -> Store:
+    """The store of the app serving this request."""
+    result: Store = current_app.extensions["mockplex"]
+    return result
+
+
+def base_url() -> str:
+    """Where this mock is reached: the configured public URL, or the request's host."""
+    configured: str | None = current_app.config["MOCKPLEX_BASE_URL"]
+    return (configured or request.host_url).rstrip("/")
+
+
+def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    """``schema.load(data)``, with a validation error turned into plex.tv's 400."""
+    try:
+        result: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        raise BadParameter(f"Invalid parameters ({describe(error)})") from error
+    return result
+
+
+def xplex_values() -> dict[str, str]:
+    """The request's X-Plex values by lower-cased name: form < query < headers."""
+    values: dict[str, str] = {}
+    for source in (request.form, request.args, request.headers):
+        for name, value in source.items():
+            if name.lower().startswith("x-plex-"):
+                values[name.lower()] = value
+    return values
+
+
+def client() -> dict[str, Any]:
+    """Who is calling: the X-Plex values, with a client identifier required."""
+    values = xplex_values()
+    if not values.get("x-plex-client-identifier"):
+        raise MissingClientIdentifier()
+    return load(CLIENT, values)
+
+
+def json_body() -> dict[str, Any]:
+    """The JSON object in the body, or ``{}`` when the body is not JSON."""
+    if not request.is_json or not request.get_data():
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadParameter("The request body is sent as application/json but is not a JSON "
+                           "object; send an object such as {\"strong\": true} or no body")
+    return body
+
+
+def check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in FORMATS:
+        raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
+                        status=404)
+
+
+def pin_response(pin: Pin, status: int) -> Response:
+    return render.respond("pin", dump_pin(pin, store().clock.now(), base_url()), status)
+
+
+@bp.post("/pins", defaults={"fmt": None})
+@bp.post("/pins.<fmt>")
+def create_pin(fmt: str | None) -> Response:
+    check_format(fmt)
+    caller = client()
+    params = {**json_body(), **request.form.to_dict(), **request.args.to_dict()}
+    args = load(CREATE_PIN_ARGS, params)
+    pin = store().create_pin(caller["client_identifier"], product=caller["product"],
+                             strong=args["strong"])
+    return pin_response(pin, 201)
+
+
+@bp.get("/pins/<pin_ref>")
+def get_pin(pin_ref: str) -> Response:
+    pin_id, _, fmt = pin_ref.partition(".")
+    check_format(fmt or None)
+    caller = client()
+    if not pin_id.isascii() or not pin_id.isdigit():
+        raise CodeNotFound()
+    pin = store().get_pin(int(pin_id), caller["client_identifier"])
+    return pin_response(pin, 200)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

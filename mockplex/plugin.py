@@ -1,0 +1,42 @@
+"""The pytest plugin (entry point ``pytest11``): live mock plex.tv fixtures.
+
+``mockplex_server`` is one live server for the session; ``mockplex`` is a
+:class:`~mockplex.MockPlex` handle on it whose state is reset before each test.
+Override ``mockplex_config`` to change the app's configuration, or set
+``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT`` to choose where the server listens.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mockplex.app import create_app
+from mockplex.handle import MockPlex
+from mockplex.server import DEFAULT_HOST, LiveServer
+
+
+@pytest.fixture(scope="session")
+def mockplex_config() -> dict[str, Any]:
+    """Configuration for the session's app (see ``mockplex.app.DEFAULTS``)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
+    """One live mock plex.tv for the whole session."""
+    host = os.environ.get("MOCKPLEX_HOST", DEFAULT_HOST)
+    port = int(os.environ.get("MOCKPLEX_PORT", "0"))
+    with LiveServer(create_app(mockplex_config), host=host, port=port) as server:
+        yield server
+
+
+@pytest.fixture
+def mockplex(mockplex_server: LiveServer) -> MockPlex:
+    """A handle on the session's mock plex.tv, reset for this test."""
+    handle = MockPlex(mockplex_server.store, mockplex_server.url)
+    handle.reset()
+    return handle

@@ -1,0 +1,85 @@
+"""JSON or XML, as plex.tv chooses, from the same dumped data.
+
+plex.tv answers JSON only when the path ends in ``.json`` or the ``Accept``
+media type is exactly ``application/json``; everything else, ``*/*`` and the
+browser-style ``application/json, text/plain, */*`` included, gets XML.
+The control API (``/_mockplex``) always answers JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from xml.etree import ElementTree
+
+from flask import Response, request
+
+JSON_TYPE = "application/json; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def accept_is_json(accept: str | None) -> bool:
+    """True when ``accept`` names exactly one media type and it is application/json."""
+    if not accept or "," in accept:
+        return False
+    media_type = accept.split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
+def wants_json() -> bool:
+    """Does the current request get JSON (rather than XML)?"""
+    path = request.path
+    if request.blueprint == "control" or path.endswith(".json"):
+        return True
+    if path.endswith(".xml"):
+        return False
+    return accept_is_json(request.headers.get("Accept"))
+
+
+def xml_attribute(value: object) -> str:
+    """plex.tv's XML conventions: booleans as 0/1, null as an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def to_xml(tag: str, data: Mapping[str, object]) -> ElementTree.Element:
+    """An element whose attributes are the scalars of ``data`` and whose children
+    are its nested mappings, in order."""
+    element = ElementTree.Element(tag)
+    children = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            children.append(to_xml(key, value))
+        else:
+            element.set(key, xml_attribute(value))
+    element.extend(children)
+    return element
+
+
+def xml_text(element: ElementTree.Element) -> str:
+    return XML_DECLARATION + ElementTree.tostring(element, encoding="unicode") + "\n"
+
+
+def respond(tag: str, data: Mapping[str, object], status: int = 200) -> Response:
+    """``data`` as JSON or as the XML element ``tag``, as the request asks."""
+    if wants_json():
+        return json_response(data, status)
+    return Response(xml_text(to_xml(tag, data)), status, content_type=XML_TYPE)
+
+
+def json_response(data: object, status: int = 200) -> Response:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return Response(body, status, content_type=JSON_TYPE)
+
+
+def errors(body: Mapping[str, Iterable[Mapping[str, object]]], status: int) -> Response:
+    """plex.tv's error body: ``{"errors":[...]}`` or ``<errors><error .../></errors>``."""
+    if wants_json():
+        return json_response(body, status)
+    root = ElementTree.Element("errors")
+    root.extend(to_xml("error", item) for item in body["errors"])
+    return Response(xml_text(root), status, content_type=XML_TYPE)

@@ -1,0 +1,97 @@
+"""A live mockplex server on a real socket, in a background thread.
+
+It serves with waitress. Stopping does not wait for a poll interval: a thunk
+sent through waitress's trigger closes every socket from inside the event loop,
+which then has nothing left to watch and returns at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any
+
+from flask import Flask
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+from mockplex.app import create_app, store_of
+from mockplex.store import Store
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 32500
+
+
+class LiveServer:
+    """``with LiveServer() as server: requests.get(server.url + "/_mockplex/health")``."""
+
+    def __init__(self, app: Flask | None = None, *, host: str = DEFAULT_HOST, port: int = 0,
+                 threads: int = 4) -> None:
+        self.app = app or create_app()
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self._server: Any = None  # a waitress BaseWSGIServer, internals used in stop()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def store(self) -> Store:
+        return store_of(self.app)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def url(self) -> str:
+        """The base URL, without a trailing slash."""
+        if self._server is None:
+            raise RuntimeError("the server is not running; call start() first")
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.port}"
+
+    def url_for(self, path: str) -> str:
+        return self.url + "/" + path.lstrip("/")
+
+    def start(self) -> LiveServer:
+        """Bind (port 0 picks a free port, read back into ``port``) and serve."""
+        if self.running:
+            raise RuntimeError(f"the server is already running at {self.url}")
+        server: BaseWSGIServer | MultiSocketServer = create_server(
+            self.app, host=self.host, port=self.port, threads=self.threads,
+            clear_untrusted_proxy_headers=True, ident="mockplex")
+        if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket
+            server.close()
+            raise RuntimeError(f"{self.host!r} resolved to several addresses; name one")
+        self._server = server
+        self.port = int(self._server.effective_port)
+        self._thread = threading.Thread(target=server.run, name=f"mockplex:{self.port}",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close every socket and wait for the serving thread; idempotent."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        socket_map: dict[int, Any] = server._map  # waitress's socket map: every open socket
+
+        def close_all() -> None:
+            for dispatcher in list(socket_map.values()):
+                dispatcher.close()
+
+        server.trigger.pull_trigger(close_all)
+        thread.join()
+        server.task_dispatcher.shutdown()
+        self._server = self._thread = None
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = self.url if self._server else "stopped"
+        return f"<LiveServer {state}>"
