@@ -19,7 +19,7 @@ from mockplex.plextv import base_url, store
 from mockplex.schemas import ClockArgs, VerifyArgs, describe, dump_pin
 from mockplex.store import Pin
 
-bp = Blueprint("control", __name__, url_prefix="/_mockplex")
+bp = Blueprint("control", __name__, url_prefix=render.CONTROL_PREFIX)
 
 VERIFY_ARGS = VerifyArgs()
 CLOCK_ARGS = ClockArgs()

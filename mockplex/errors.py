@@ -71,7 +71,7 @@ def _render(error: PlexError) -> Response:
 
 
 def _pin_not_found(error: PinNotFound) -> Response:
-    if request.blueprint == "control":
+    if render.is_control():
         return _render(ControlError(str(error), status=404))
     return _render(CodeNotFound())
 

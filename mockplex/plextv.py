@@ -85,9 +85,8 @@ def pin_response(pin: Pin, status: int) -> Response:
 
 
 @bp.post("/pins", defaults={"fmt": None})
-@bp.post("/pins.<fmt>")
+@bp.post("/pins.<any(json, xml):fmt>")
 def create_pin(fmt: str | None) -> Response:
-    check_format(fmt)
     caller = client()
     params = {**json_body(), **request.form.to_dict(), **request.args.to_dict()}
     args = load(CREATE_PIN_ARGS, params)

@@ -17,6 +17,7 @@ from flask import Response, request
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+CONTROL_PREFIX = "/_mockplex"
 
 
 def accept_is_json(accept: str | None) -> bool:
@@ -27,10 +28,16 @@ def accept_is_json(accept: str | None) -> bool:
     return media_type == "application/json"
 
 
+def is_control() -> bool:
+    """Is the current request for the control API (rather than a plex.tv route)?"""
+    path = request.path
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
 def wants_json() -> bool:
     """Does the current request get JSON (rather than XML)?"""
     path = request.path
-    if request.blueprint == "control" or path.endswith(".json"):
+    if is_control() or path.endswith(".json"):
         return True
     if path.endswith(".xml"):
         return False

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from mockplex import Store, create_app, store_of
+
+pytest_plugins = ["pytester"]
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CLIENT_ID = "mockplex-tests"
+HEADERS = {"X-Plex-Client-Identifier": CLIENT_ID, "X-Plex-Product": "mockplex tests"}
+JSON_HEADERS = {**HEADERS, "Accept": "application/json"}
+
+
+def load_fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app: Flask) -> Store:
+    return store_of(app)
+
+
+@pytest.fixture
+def new_pin(client: FlaskClient):
+    """Create a pin through the API and return its JSON."""
+
+    def create(query: str = "", headers: dict[str, str] | None = None) -> dict[str, Any]:
+        response = client.post(f"/api/v2/pins.json{query}", headers=headers or HEADERS)
+        assert response.status_code == 201, response.text
+        return response.get_json()
+
+    return create
