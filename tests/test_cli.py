@@ -1,0 +1,110 @@
+"""``mockplex serve`` as a user runs it: a real process, real signals, a real socket."""
+
+from __future__ import annotations
+
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from mockplex.cli import main
+from tests.conftest import HEADERS
+
+LISTENING = re.compile(r"mockplex listening on (http://127\.0\.0\.1:\d+)\n")
+STARTUP_TIMEOUT = 30
+
+
+def start(*args: str, command: tuple[str, ...] = (sys.executable, "-m", "mockplex")):
+    proc = subprocess.Popen([*command, "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([proc.stdout], [], [], STARTUP_TIMEOUT)
+    if not ready:
+        proc.kill()
+        pytest.fail(f"mockplex serve printed nothing in {STARTUP_TIMEOUT} s")
+    return proc, proc.stdout.readline()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    procs: list[subprocess.Popen] = []
+
+    def run(*args: str, **kwargs):
+        proc, line = start(*args, **kwargs)
+        procs.append(proc)
+        match = LISTENING.fullmatch(line)
+        assert match, f"unexpected first line {line!r}; stderr: {proc.stderr.read()}"
+        return proc, match.group(1)
+
+    yield run
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serves_then_exits_0_on_a_signal(serve, signum):
+    proc, url = serve("--port", "0")
+    assert requests.post(url + "/api/v2/pins", headers=HEADERS, timeout=5).status_code == 201
+    proc.send_signal(signum)
+    assert proc.wait(timeout=10) == 0
+    assert proc.stdout.read() == ""  # the listening line was the only one
+    log = proc.stderr.read()
+    assert '"POST /api/v2/pins" 201' in log
+    assert "Traceback" not in log
+
+
+def test_logs_one_line_per_request(serve):
+    proc, url = serve("--port", "0")
+    for path in ("/_mockplex/health", "/api/v2/pins/1", "/nowhere"):
+        requests.get(url + path, headers=HEADERS, timeout=5)
+    proc.terminate()
+    proc.wait(timeout=10)
+    access = [line for line in proc.stderr.read().splitlines() if "mockplex.access" in line]
+    assert [line.split('"', 1)[1] for line in access] == [
+        'GET /_mockplex/health" 200', 'GET /api/v2/pins/1" 404', 'GET /nowhere" 404']
+
+
+def test_the_console_script_and_options(serve):
+    script = Path(sys.executable).with_name("mockplex")
+    proc, url = serve("--port", "0", "--pin-lifetime", "60", "--strong-pin-lifetime", "120",
+                      "--base-url", "https://mock.example", command=(str(script),))
+    weak = requests.post(url + "/api/v2/pins.json", headers=HEADERS, timeout=5).json()
+    strong = requests.post(url + "/api/v2/pins.json?strong=true", headers=HEADERS,
+                           timeout=5).json()
+    assert (weak["expiresIn"], strong["expiresIn"]) == (60, 120)
+    assert weak["qr"] == f"https://mock.example/api/v2/pins/qr/{weak['code']}"
+
+
+def test_a_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run([sys.executable, "-m", "mockplex", "serve", "--port", port],
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    (["--port", "70000"], "a port is 0 to 65535"),
+    (["--port", "http"], "not a port number"),
+    (["--pin-lifetime", "0"], "must be at least 1"),
+    (["--strong-pin-lifetime", "soon"], "not a whole number"),
+])
+def test_bad_options_exit_2_with_a_message(capsys, args, problem):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", *args])
+    assert exited.value.code == 2
+    assert problem in capsys.readouterr().err
