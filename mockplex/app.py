@@ -31,10 +31,10 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
-    app.extensions["mockplex"] = store or Store(
-        pin_lifetime=app.config["MOCKPLEX_PIN_LIFETIME"],
-        strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"],
-    )
+    if store is None:  # not "store or ...": an empty store is falsy
+        store = Store(pin_lifetime=app.config["MOCKPLEX_PIN_LIFETIME"],
+                      strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"])
+    app.extensions["mockplex"] = store
     errors.init_app(app)
     plextv.init_app(app)
     control.init_app(app)

@@ -76,8 +76,8 @@ def test_logs_one_line_per_request(serve):
 
 def test_the_console_script_and_options(serve):
     script = Path(sys.executable).with_name("mockplex")
-    proc, url = serve("--port", "0", "--pin-lifetime", "60", "--strong-pin-lifetime", "120",
-                      "--base-url", "https://mock.example", command=(str(script),))
+    _, url = serve("--port", "0", "--pin-lifetime", "60", "--strong-pin-lifetime", "120",
+                   "--base-url", "https://mock.example", command=(str(script),))
     weak = requests.post(url + "/api/v2/pins.json", headers=HEADERS, timeout=5).json()
     strong = requests.post(url + "/api/v2/pins.json?strong=true", headers=HEADERS,
                            timeout=5).json()

@@ -1,0 +1,102 @@
+"""The pytest plugin, used as a user uses it: fixtures in a test file run by pytester,
+plus the fixtures in this suite's own tests."""
+
+from __future__ import annotations
+
+import requests
+from freezegun import freeze_time
+
+from mockplex import DEFAULT_TOKEN, LiveServer, MockPlex
+from tests.conftest import HEADERS
+
+USER_TESTS = '''
+import requests
+from freezegun import freeze_time
+
+HEADERS = {"X-Plex-Client-Identifier": "plugin-user", "Accept": "application/json"}
+
+
+def create(mockplex):
+    return requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS, timeout=5).json()
+
+
+def test_first_leaves_a_pin_behind(mockplex):
+    create(mockplex)
+    mockplex.advance(10)
+    assert len(mockplex.pins) == 1
+
+
+def test_second_starts_clean(mockplex, mockplex_server):
+    assert mockplex.pins == []
+    assert mockplex_server.store.clock.offset == 0
+    assert not mockplex.url.endswith("/")
+
+
+def test_approve_and_expire(mockplex):
+    pin = create(mockplex)
+    token = mockplex.verify(pin["id"])
+    polled = requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}", headers=HEADERS,
+                          timeout=5).json()
+    assert polled["authToken"] == token
+    mockplex.expire(pin["id"])
+    gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}", headers=HEADERS, timeout=5)
+    assert gone.status_code == 404
+
+
+def test_freezegun_expires_a_pin_over_http(mockplex):
+    with freeze_time() as frozen:
+        pin = create(mockplex)
+        frozen.tick(901)
+        gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}", headers=HEADERS,
+                            timeout=5)
+    assert gone.status_code == 404
+    assert gone.json()["errors"][0]["code"] == 1020
+'''
+
+
+def test_the_plugin_is_registered_and_resets_between_tests(pytester):
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+
+
+def test_mockplex_config_is_overridable(pytester):
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture(scope="session")
+def mockplex_config():
+    return {"MOCKPLEX_PIN_LIFETIME": 30}
+''')
+    pytester.makepyfile('''
+import requests
+
+def test_short_pins(mockplex):
+    pin = requests.post(mockplex.url + "/api/v2/pins.json",
+                        headers={"X-Plex-Client-Identifier": "c"}, timeout=5).json()
+    assert pin["expiresIn"] == 30
+''')
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_handle_drives_the_live_server(mockplex: MockPlex, mockplex_server: LiveServer):
+    assert mockplex.url == mockplex_server.url
+    pin = requests.post(mockplex.url + "/api/v2/pins.json", headers=HEADERS, timeout=5).json()
+    assert mockplex.pins == [dict(pin, expiresIn=mockplex.pins[0]["expiresIn"])]
+    assert mockplex.verify(pin["id"], "custom-token-1234567") == "custom-token-1234567"
+    assert mockplex.verify(str(pin["id"])) == DEFAULT_TOKEN
+    assert mockplex.pin(pin["id"]).auth_token == DEFAULT_TOKEN
+    mockplex.advance(900)
+    assert mockplex.pins == []
+    assert "pins=0" in repr(mockplex)
+
+
+def test_freezegun_reaches_the_server_thread(mockplex: MockPlex):
+    with freeze_time("2024-07-16 17:03:05") as frozen:
+        pin = requests.post(mockplex.url + "/api/v2/pins.json", headers=HEADERS,
+                            timeout=5).json()
+        assert pin["createdAt"] == "2024-07-16T17:03:05Z"
+        frozen.tick(901)
+        gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}.json", headers=HEADERS,
+                            timeout=5)
+    assert (gone.status_code, gone.json()["errors"][0]["code"]) == (404, 1020)
