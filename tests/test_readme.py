@@ -1,0 +1,41 @@
+"""The README's examples, run as written."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+def test_the_quick_start_is_make_serve_and_make_test():
+    assert blocks("sh")[0].splitlines()[:2] == [
+        "make serve   # the fake plex.tv on http://127.0.0.1:32500 (sets itself up first)",
+        "make test    # creates .venv, installs everything, runs the whole suite"]
+
+
+def test_the_pytest_example_passes(pytester):
+    [example] = blocks("python")
+    pytester.makepyfile(test_readme_example=example)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_the_ci_example_runs(tmp_path):
+    script = next(block for block in blocks("sh") if "MOCKPLEX_URL" in block)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, MOCKPLEX_PORT=str(port),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert '"authToken":"MockPlexDefaultToken"' in result.stdout
