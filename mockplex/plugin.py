@@ -29,7 +29,11 @@ def mockplex_config() -> dict[str, Any]:
 def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
     """One live mock plex.tv for the whole session."""
     host = os.environ.get("MOCKPLEX_HOST", DEFAULT_HOST)
-    port = int(os.environ.get("MOCKPLEX_PORT", "0"))
+    port_text = os.environ.get("MOCKPLEX_PORT", "0")
+    if not port_text.isdigit() or int(port_text) > 65535:
+        raise pytest.UsageError(f"MOCKPLEX_PORT must be a port number (0-65535, 0 picks a "
+                                f"free one), got {port_text!r}")
+    port = int(port_text)
     with LiveServer(create_app(mockplex_config), host=host, port=port) as server:
         yield server
 

@@ -3,6 +3,8 @@ plus the fixtures in this suite's own tests."""
 
 from __future__ import annotations
 
+import socket
+
 import requests
 from freezegun import freeze_time
 
@@ -77,6 +79,27 @@ def test_short_pins(mockplex):
     assert pin["expiresIn"] == 30
 ''')
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_environment_chooses_host_and_port(pytester, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MOCKPLEX_HOST", "127.0.0.1")
+    monkeypatch.setenv("MOCKPLEX_PORT", str(port))
+    pytester.makepyfile(f'''
+def test_port(mockplex):
+    assert mockplex.url == "http://127.0.0.1:{port}"
+''')
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_bad_port_variable_is_a_clear_error(pytester, monkeypatch):
+    monkeypatch.setenv("MOCKPLEX_PORT", "eighty")
+    pytester.makepyfile("def test_port(mockplex):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*MOCKPLEX_PORT must be a port number*'eighty'*"])
+    result.assert_outcomes(errors=1)
 
 
 def test_the_handle_drives_the_live_server(mockplex: MockPlex, mockplex_server: LiveServer):
