@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from mockplex.accounts import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account
 from mockplex.app import create_app, store_of
 from mockplex.clock import Clock
 from mockplex.handle import MockPlex
 from mockplex.server import LiveServer
-from mockplex.store import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account, Pin, PinNotFound, Store
+from mockplex.store import Pin, PinNotFound, Store
 
 __version__ = "0.1.0"
 

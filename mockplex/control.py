@@ -16,12 +16,20 @@ from mockplex import render
 from mockplex.clock import format_wire
 from mockplex.errors import ControlError
 from mockplex.plextv import base_url, store
-from mockplex.schemas import ClockArgs, VerifyArgs, describe, dump_pin
+from mockplex.schemas import (
+    ClockArgs,
+    CreateUserArgs,
+    VerifyArgs,
+    describe,
+    dump_pin,
+    dump_user,
+)
 from mockplex.store import Pin
 
 bp = Blueprint("control", __name__, url_prefix=render.CONTROL_PREFIX)
 
 VERIFY_ARGS = VerifyArgs()
+CREATE_USER_ARGS = CreateUserArgs()
 CLOCK_ARGS = ClockArgs()
 
 
@@ -67,12 +75,35 @@ def pins() -> Response:
 @bp.post("/pins/<pin_ref>/verify")
 def verify(pin_ref: str) -> Response:
     args = body(VERIFY_ARGS)
-    return render.json_response(pin_json(store().verify(pin_id(pin_ref), args["auth_token"])))
+    if args["auth_token"] and args["user"]:
+        raise ControlError("Name the approving account (user) or its token (authToken), "
+                           "not both")
+    pin = store().verify(pin_id(pin_ref), args["auth_token"], user=args["user"])
+    return render.json_response(pin_json(pin))
 
 
 @bp.post("/pins/<pin_ref>/expire")
 def expire(pin_ref: str) -> Response:
     return render.json_response(pin_json(store().expire(pin_id(pin_ref))))
+
+
+@bp.get("/users")
+def users() -> Response:
+    return render.json_response([dump_user(account, base_url())
+                                 for account in store().accounts()])
+
+
+@bp.post("/users")
+def create_user() -> Response:
+    args = body(CREATE_USER_ARGS)
+    account = store().create_account(args.pop("username"), **args)
+    return render.json_response(dump_user(account, base_url()), 201)
+
+
+@bp.post("/tokens/<token>/revoke")
+def revoke(token: str) -> Response:
+    account = store().revoke(token)
+    return render.json_response({"revoked": token, "user": dump_user(account, base_url())})
 
 
 @bp.post("/clock")

@@ -14,13 +14,15 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from mockplex import render
+from mockplex.accounts import AccountError, AccountExists, TokenInvalid, TokenRevoked
 from mockplex.schemas import ERRORS_SCHEMA
 from mockplex.store import PinNotFound
 
 log = logging.getLogger("mockplex")
 
 #: The mock's own code for each HTTP status plex.tv has no documented code for.
-MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 413: 1913, 415: 1915, 500: 1999}
+MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 409: 1909, 413: 1913, 415: 1915,
+              500: 1999}
 
 
 class PlexError(Exception):
@@ -76,6 +78,16 @@ def _pin_not_found(error: PinNotFound) -> Response:
     return _render(CodeNotFound())
 
 
+def _account_error(error: AccountError) -> Response:
+    """Token problems in plex.tv's answers; account problems as control errors."""
+    if isinstance(error, TokenRevoked) and not render.is_control():
+        return render.invalid_token()
+    if isinstance(error, TokenInvalid) and not render.is_control():
+        return _render(NotAuthenticated())
+    status = 409 if isinstance(error, AccountExists) else 404
+    return _render(ControlError(str(error), status=status))
+
+
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     message = error.description or error.name
@@ -99,5 +111,6 @@ def _unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(PlexError, _render)
     app.register_error_handler(PinNotFound, _pin_not_found)
+    app.register_error_handler(AccountError, _account_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockplex.accounts import Account
 from mockplex.schemas import dump_pin
 from mockplex.store import Pin, Store
 
@@ -29,15 +30,33 @@ class MockPlex:
         """The live pin ``pin_id`` (raises :class:`~mockplex.PinNotFound`)."""
         return self.store.get_pin(int(pin_id))
 
-    def verify(self, pin_id: int | str, auth_token: str | None = None) -> str:
-        """Approve the pin; return the token its next poll will carry."""
-        token = self.store.verify(int(pin_id), auth_token).auth_token
+    def verify(self, pin_id: int | str, auth_token: str | None = None, *,
+               user: str | None = None) -> str:
+        """Approve the pin as account ``user``, or with ``auth_token``, or as the default
+        account; return the token its next poll will carry."""
+        token = self.store.verify(int(pin_id), auth_token, user=user).auth_token
         assert token is not None
         return token
 
     def expire(self, pin_id: int | str) -> None:
         """End the pin now: it answers 404 / 1020 from then on."""
         self.store.expire(int(pin_id))
+
+    def create_user(self, username: str, **fields: str | None) -> Account:
+        """A new fake account (``email``, ``title``, ``friendly_name``, ``auth_token``)."""
+        return self.store.create_account(username, **fields)
+
+    @property
+    def users(self) -> list[Account]:
+        return self.store.accounts()
+
+    @property
+    def default_user(self) -> Account:
+        return self.store.default_account
+
+    def revoke(self, auth_token: str) -> Account:
+        """Revoke a token (plex.tv then answers 422); return its account with a new one."""
+        return self.store.revoke(auth_token)
 
     def advance(self, seconds: float) -> None:
         """Move the mock's clock forward."""

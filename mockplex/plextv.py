@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError
 
 from mockplex import render
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
-from mockplex.schemas import ClientSchema, CreatePinArgs, describe, dump_pin
+from mockplex.schemas import ClientSchema, CreatePinArgs, LinkArgs, describe, dump_pin, dump_user
 from mockplex.store import Pin, Store
 
 bp = Blueprint("plextv", __name__, url_prefix="/api/v2")
@@ -22,6 +22,7 @@ bp = Blueprint("plextv", __name__, url_prefix="/api/v2")
 FORMATS = ("json", "xml")
 CLIENT = ClientSchema()
 CREATE_PIN_ARGS = CreatePinArgs()
+LINK_ARGS = LinkArgs()
 
 
 def store() -> Store:
@@ -104,6 +105,25 @@ def get_pin(pin_ref: str) -> Response:
         raise CodeNotFound()
     pin = store().get_pin(int(pin_id), caller["client_identifier"])
     return pin_response(pin, 200)
+
+
+@bp.put("/pins/link", defaults={"fmt": None})
+@bp.put("/pins/link.<any(json, xml):fmt>")
+def link_pin(fmt: str | None) -> Response:
+    """plex.tv/link as an API: the token's account approves the pin with this code."""
+    token = xplex_values().get("x-plex-token")
+    store().account_for_token(token)  # 401 / 422 before the code is looked at
+    params = {**json_body(), **request.form.to_dict(), **request.args.to_dict()}
+    store().link(load(LINK_ARGS, params)["code"], token)
+    return Response(status=204)
+
+
+@bp.get("/user", defaults={"fmt": None})
+@bp.get("/user.<any(json, xml):fmt>")
+def user(fmt: str | None) -> Response:
+    """The account an X-Plex-Token opens; any client identifier, or none, will do."""
+    account = store().account_for_token(xplex_values().get("x-plex-token"))
+    return render.respond("user", dump_user(account, base_url()))
 
 
 def init_app(app: Flask) -> None:

@@ -55,15 +55,30 @@ def xml_attribute(value: object) -> str:
 
 def to_xml(tag: str, data: Mapping[str, object]) -> ElementTree.Element:
     """An element whose attributes are the scalars of ``data`` and whose children
-    are its nested mappings, in order."""
+    are its nested mappings and lists, in order.
+
+    A list ``features: ["a"]`` becomes ``<features><feature id="a"/></features>``
+    (a list of mappings: one ``<feature .../>`` per mapping), as plex.tv writes them.
+    """
     element = ElementTree.Element(tag)
     children = []
     for key, value in data.items():
         if isinstance(value, Mapping):
             children.append(to_xml(key, value))
+        elif isinstance(value, list):
+            children.append(list_to_xml(key, value))
         else:
             element.set(key, xml_attribute(value))
     element.extend(children)
+    return element
+
+
+def list_to_xml(tag: str, items: list[object]) -> ElementTree.Element:
+    element = ElementTree.Element(tag)
+    item_tag = tag.removesuffix("s")
+    for item in items:
+        data = item if isinstance(item, Mapping) else {"id": item}
+        element.append(to_xml(item_tag, data))
     return element
 
 
@@ -90,3 +105,10 @@ def errors(body: Mapping[str, Iterable[Mapping[str, object]]], status: int) -> R
     root = ElementTree.Element("errors")
     root.extend(to_xml("error", item) for item in body["errors"])
     return Response(xml_text(root), status, content_type=XML_TYPE)
+
+
+def invalid_token() -> Response:
+    """plex.tv's answer to a revoked token: 422 with a bare XML error, whatever was asked."""
+    root = ElementTree.Element("errors")
+    ElementTree.SubElement(root, "error").text = "Invalid token"
+    return Response(xml_text(root), 422, content_type=XML_TYPE)

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from mockplex.accounts import Account
 from mockplex.clock import WIRE_FORMAT, to_datetime
 from mockplex.store import Pin
 
@@ -55,6 +56,77 @@ class PinSchema(Schema):
     auth_token = fields.String(data_key="authToken", required=True, allow_none=True)
     new_registration = fields.Boolean(data_key="newRegistration", required=True,
                                       allow_none=True)
+
+
+class SubscriptionSchema(Schema):
+    active = fields.Boolean(required=True)
+    subscribed_at = fields.String(data_key="subscribedAt", required=True, allow_none=True)
+    status = fields.String(required=True)
+    payment_service = fields.String(data_key="paymentService", required=True, allow_none=True)
+    plan = fields.String(required=True, allow_none=True)
+    features = fields.List(fields.String(), required=True)
+
+
+class ProfileSchema(Schema):
+    auto_select_audio = fields.Boolean(data_key="autoSelectAudio", required=True)
+    default_audio_language = fields.String(data_key="defaultAudioLanguage", allow_none=True)
+    default_subtitle_language = fields.String(data_key="defaultSubtitleLanguage",
+                                              allow_none=True)
+    auto_select_subtitle = fields.Integer(data_key="autoSelectSubtitle", required=True)
+    default_subtitle_accessibility = fields.Integer(data_key="defaultSubtitleAccessibility",
+                                                    required=True)
+    default_subtitle_forced = fields.Integer(data_key="defaultSubtitleForced", required=True)
+    watched_indicator = fields.Integer(data_key="watchedIndicator", required=True)
+    media_reviews_visibility = fields.Integer(data_key="mediaReviewsVisibility", required=True)
+
+
+class UserSchema(Schema):
+    """The account of ``GET /api/v2/user``: what python-plexapi's MyPlexAccount and
+    plex-api-client's get_token_details read, and what the community spec requires."""
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    username = fields.String(required=True)
+    title = fields.String(required=True)
+    email = fields.String(required=True)
+    friendly_name = fields.String(data_key="friendlyName", required=True)
+    locale = fields.String(required=True, allow_none=True)
+    confirmed = fields.Boolean(required=True)
+    joined_at = fields.Integer(data_key="joinedAt", required=True, strict=True)
+    email_only_auth = fields.Boolean(data_key="emailOnlyAuth", required=True)
+    has_password = fields.Boolean(data_key="hasPassword", required=True)
+    protected = fields.Boolean(required=True)
+    thumb = fields.String(required=True)
+    auth_token = fields.String(data_key="authToken", required=True)
+    mailing_list_status = fields.String(data_key="mailingListStatus", required=True)
+    mailing_list_active = fields.Boolean(data_key="mailingListActive", required=True)
+    scrobble_types = fields.String(data_key="scrobbleTypes", required=True)
+    country = fields.String(required=True)
+    subscription = fields.Nested(SubscriptionSchema, required=True)
+    subscription_description = fields.String(data_key="subscriptionDescription",
+                                              required=True, allow_none=True)
+    restricted = fields.Boolean(required=True)
+    anonymous = fields.Boolean(required=True, allow_none=True)
+    home = fields.Boolean(required=True)
+    guest = fields.Boolean(required=True)
+    home_size = fields.Integer(data_key="homeSize", required=True)
+    home_admin = fields.Boolean(data_key="homeAdmin", required=True)
+    max_home_size = fields.Integer(data_key="maxHomeSize", required=True)
+    remember_expires_at = fields.Integer(data_key="rememberExpiresAt", required=True)
+    profile = fields.Nested(ProfileSchema, required=True)
+    entitlements = fields.List(fields.String(), required=True)
+    roles = fields.List(fields.String(), required=True)
+    services = fields.List(fields.Dict(), required=True)
+    ads_consent = fields.Boolean(data_key="adsConsent", required=True, allow_none=True)
+    ads_consent_set_at = fields.Integer(data_key="adsConsentSetAt", required=True,
+                                        allow_none=True)
+    ads_consent_reminder_at = fields.Integer(data_key="adsConsentReminderAt", required=True,
+                                             allow_none=True)
+    experimental_features = fields.Boolean(data_key="experimentalFeatures", required=True)
+    two_factor_enabled = fields.Boolean(data_key="twoFactorEnabled", required=True)
+    backup_codes_created = fields.Boolean(data_key="backupCodesCreated", required=True)
+    attribution_partner = fields.String(data_key="attributionPartner", required=True,
+                                        allow_none=True)
 
 
 class ErrorSchema(Schema):
@@ -104,6 +176,30 @@ class VerifyArgs(Schema):
 
     auth_token = fields.String(data_key="authToken", load_default=None,
                                validate=validate.Length(min=1))
+    user = fields.String(load_default=None, validate=validate.Length(min=1))
+
+
+class CreateUserArgs(Schema):
+    """Body of ``POST /_mockplex/users``."""
+
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=validate.Length(min=1))
+    email = fields.String(load_default=None, validate=validate.Email())
+    title = fields.String(load_default=None, validate=validate.Length(min=1))
+    friendly_name = fields.String(data_key="friendlyName", load_default=None)
+    auth_token = fields.String(data_key="authToken", load_default=None,
+                               validate=validate.Length(min=1))
+
+
+class LinkArgs(Schema):
+    """Parameters of ``PUT /api/v2/pins/link`` (a form field, or the query)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class ClockArgs(Schema):
@@ -117,6 +213,7 @@ class ClockArgs(Schema):
 
 
 PIN_SCHEMA = PinSchema()
+USER_SCHEMA = UserSchema()
 ERRORS_SCHEMA = ErrorsSchema()
 
 
@@ -141,5 +238,33 @@ def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:
         "expires_at": to_datetime(pin.expires_at),
         "auth_token": pin.auth_token,
         "new_registration": pin.new_registration,
+    })
+    return data
+
+
+def dump_user(account: Account, base_url: str) -> dict[str, Any]:
+    """The wire form of ``account``: its own values, plus those every mock account shares."""
+    data: dict[str, Any] = USER_SCHEMA.dump({
+        "id": account.id, "uuid": account.uuid, "username": account.username,
+        "title": account.title, "email": account.email,
+        "friendly_name": account.friendly_name, "locale": account.locale,
+        "confirmed": True, "joined_at": account.joined_at, "email_only_auth": False,
+        "has_password": True, "protected": False,
+        "thumb": f"{base_url}/users/{account.uuid}/avatar",
+        "auth_token": account.auth_token, "mailing_list_status": "unsubscribed",
+        "mailing_list_active": False, "scrobble_types": "", "country": "NL",
+        "subscription": {"active": False, "subscribed_at": None, "status": "Inactive",
+                         "payment_service": None, "plan": None, "features": []},
+        "subscription_description": None, "restricted": False, "anonymous": None,
+        "home": False, "guest": False, "home_size": 1, "home_admin": False,
+        "max_home_size": 15, "remember_expires_at": account.joined_at + 365 * 24 * 3600,
+        "profile": {"auto_select_audio": True, "default_audio_language": "en",
+                    "default_subtitle_language": "en", "auto_select_subtitle": 0,
+                    "default_subtitle_accessibility": 0, "default_subtitle_forced": 0,
+                    "watched_indicator": 1, "media_reviews_visibility": 0},
+        "entitlements": [], "roles": [], "services": [],
+        "ads_consent": None, "ads_consent_set_at": None, "ads_consent_reminder_at": None,
+        "experimental_features": False, "two_factor_enabled": False,
+        "backup_codes_created": False, "attribution_partner": None,
     })
     return data

@@ -13,12 +13,13 @@ import math
 import random
 import string
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
 
+from mockplex.accounts import DEFAULT_ACCOUNT, Account, Accounts
 from mockplex.clock import Clock
+from mockplex.ids import random_string, unique
 
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
@@ -28,10 +29,6 @@ STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
 CODE_LENGTH = 4
 STRONG_CODE_LENGTH = 25
 
-#: The token of the default account: it approves pins when a test names no other.
-DEFAULT_TOKEN = "MockPlexDefaultToken"
-
-K = TypeVar("K")
 
 #: Where plex.tv places every mock pin (the GeoData of the community spec's example).
 DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
@@ -62,26 +59,6 @@ class PinNotFound(StoreError):
         super().__init__(f"pin {pin_id}: {reason}")
         self.pin_id = pin_id
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Account:
-    id: int
-    uuid: str
-    username: str
-    email: str
-    title: str
-    auth_token: str
-
-
-DEFAULT_ACCOUNT = Account(
-    id=1,
-    uuid="6d6f636b706c6578",
-    username="mockplex",
-    email="mockplex@example.com",
-    title="mockplex",
-    auth_token=DEFAULT_TOKEN,
-)
 
 
 @dataclass(frozen=True)
@@ -130,7 +107,7 @@ class Store:
         self._pins: dict[int, Pin] = {}
         self._codes: dict[str, int] = {}
         self._expiry: list[tuple[float, int]] = []  # heap of (expires_at, pin id)
-        self.default_account = DEFAULT_ACCOUNT
+        self._accounts = Accounts(self._rng)
 
     # -- pins -------------------------------------------------------------
 
@@ -143,8 +120,8 @@ class Store:
         with self._lock:
             now = self._purge()
             pin = Pin(
-                id=self._unique(self._new_id, self._pins),
-                code=self._unique(lambda: self._new_code(strong), self._codes),
+                id=unique(self._new_id, self._pins),
+                code=unique(lambda: self._new_code(strong), self._codes),
                 client_identifier=client_identifier,
                 product=product,
                 strong=strong,
@@ -171,17 +148,27 @@ class Store:
             self._purge()
             return list(self._pins.values())
 
-    def verify(self, pin_id: int, auth_token: str | None = None) -> Pin:
-        """Approve pin ``pin_id``: its polls now return ``auth_token`` (default: the
-        default account's token)."""
+    def verify(self, pin_id: int, auth_token: str | None = None, *,
+               user: str | None = None) -> Pin:
+        """Approve pin ``pin_id`` as account ``user``, or with ``auth_token`` (a token no
+        account has yet gets an account of its own), or as the default account."""
+        if auth_token is not None and user is not None:
+            raise ValueError("name the approving account or its token, not both")
         if auth_token is not None and not auth_token:
             raise ValueError("auth_token must be a non-empty string or None")
-        token = auth_token or self.default_account.auth_token
         with self._lock:
             pin = self.get_pin(pin_id)
-            approved = dataclasses.replace(pin, auth_token=token, new_registration=False)
-            self._pins[pin_id] = approved
-            return approved
+            return self._approve(pin, self._token_for(auth_token, user))
+
+    def link(self, code: str, auth_token: str | None) -> Pin:
+        """plex.tv/link: the account that ``auth_token`` opens approves the pin ``code``."""
+        with self._lock:
+            account = self._accounts.for_token(auth_token)
+            self._purge()
+            pin_id = self._codes.get(code)
+            if pin_id is None:
+                raise PinNotFound(code, "no live pin has that code")
+            return self._approve(self._pins[pin_id], account.auth_token)
 
     def expire(self, pin_id: int) -> Pin:
         """End pin ``pin_id`` now; it answers as not found from then on."""
@@ -189,6 +176,36 @@ class Store:
             pin = self.get_pin(pin_id)
             self._drop(pin_id)
             return dataclasses.replace(pin, expires_at=self.clock.now())
+
+    # -- accounts ---------------------------------------------------------
+
+    @property
+    def default_account(self) -> Account:
+        with self._lock:
+            return self._accounts.get(DEFAULT_ACCOUNT.username)
+
+    def create_account(self, username: str, **fields: str | None) -> Account:
+        """A new account (see :meth:`Accounts.add` for the fields)."""
+        with self._lock:
+            return self._accounts.add(username, **fields)
+
+    def account(self, username: str) -> Account:
+        with self._lock:
+            return self._accounts.get(username)
+
+    def accounts(self) -> list[Account]:
+        with self._lock:
+            return self._accounts.all()
+
+    def account_for_token(self, auth_token: str | None) -> Account:
+        """The account ``auth_token`` opens (raises TokenInvalid or TokenRevoked)."""
+        with self._lock:
+            return self._accounts.for_token(auth_token)
+
+    def revoke(self, auth_token: str) -> Account:
+        """Revoke a token; its account gets a new one, returned."""
+        with self._lock:
+            return self._accounts.revoke(auth_token)
 
     # -- time and reset ---------------------------------------------------
 
@@ -206,7 +223,7 @@ class Store:
             self._codes.clear()
             self._expiry.clear()
             self.clock.reset()
-            self.default_account = DEFAULT_ACCOUNT
+            self._accounts = Accounts(self._rng)
 
     def __len__(self) -> int:
         with self._lock:
@@ -234,18 +251,25 @@ class Store:
                 self._drop(pin_id)
         return now
 
-    def _unique(self, make: Callable[[], K], taken: Mapping[K, object]) -> K:
-        while (value := make()) in taken:
-            pass
-        return value
+    def _token_for(self, auth_token: str | None, user: str | None) -> str:
+        if user is not None:
+            return self._accounts.get(user).auth_token
+        if auth_token is None:
+            return self._accounts.get(DEFAULT_ACCOUNT.username).auth_token
+        if not self._accounts.knows(auth_token):
+            self._accounts.add(None, auth_token=auth_token)
+        return auth_token
+
+    def _approve(self, pin: Pin, auth_token: str) -> Pin:
+        approved = dataclasses.replace(pin, auth_token=auth_token, new_registration=False)
+        self._pins[pin.id] = approved
+        return approved
 
     def _new_id(self) -> int:
         return self._rng.randint(*ID_RANGE)
 
     def _new_code(self, strong: bool) -> str:
         if strong:
-            return self._random_string(STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH)
-        return self._random_string(CODE_ALPHABET, CODE_LENGTH)
+            return random_string(self._rng, STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH)
+        return random_string(self._rng, CODE_ALPHABET, CODE_LENGTH)
 
-    def _random_string(self, alphabet: str, length: int) -> str:
-        return "".join(self._rng.choices(alphabet, k=length))

@@ -75,4 +75,4 @@ def test_control_bodies_are_strict():
         VerifyArgs().load({"token": "x"})
     with pytest.raises(ValidationError):
         ClockArgs().load({"advance": -1})
-    assert VerifyArgs().load({}) == {"auth_token": None}
+    assert VerifyArgs().load({}) == {"auth_token": None, "user": None}
