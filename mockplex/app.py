@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
+#: Marks a request that interception sent here; its value is the scheme the client used.
+INTERCEPTED_HEADER = "X-Mockplex-Intercepted"
+
 access_log = logging.getLogger("mockplex.access")
 
 
@@ -41,7 +44,25 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, max_age=86400)
     app.after_request(_log_request)
+    app.wsgi_app = InterceptedRequests(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+class InterceptedRequests:
+    """WSGI middleware: a request interception sent here is answered as the plex.tv
+    URL the client used (its scheme), and flagged so the control API stays hidden."""
+
+    KEY = "HTTP_" + INTERCEPTED_HEADER.upper().replace("-", "_")
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        scheme = environ.pop(self.KEY, None)
+        if scheme in ("http", "https"):
+            environ["wsgi.url_scheme"] = scheme
+            environ["mockplex.intercepted"] = True
+        return self.wsgi_app(environ, start_response)
 
 
 def store_of(app: Flask) -> Store:

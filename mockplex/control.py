@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError
 
 from mockplex import render
 from mockplex.clock import format_wire
-from mockplex.errors import ControlError
+from mockplex.errors import ControlError, PlexError
 from mockplex.plextv import base_url, store
 from mockplex.schemas import (
     ClockArgs,
@@ -60,6 +60,13 @@ def pin_id(text: str) -> int:
 
 def pin_json(pin: Pin) -> dict[str, Any]:
     return dump_pin(pin, store().clock.now(), base_url())
+
+
+@bp.before_request
+def hidden_from_plex_hosts() -> None:
+    if not render.is_control():
+        raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
+                        status=404)
 
 
 @bp.get("/health")

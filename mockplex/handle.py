@@ -6,19 +6,24 @@ directly (the test and the server share one process).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockplex.accounts import Account
 from mockplex.schemas import dump_pin
 from mockplex.store import Pin, Store
 
+if TYPE_CHECKING:
+    from mockplex.intercept import Intercept
+    from mockplex.server import LiveServer
+
 
 class MockPlex:
     """A mock plex.tv reached at ``url`` whose state is ``store``."""
 
-    def __init__(self, store: Store, url: str) -> None:
+    def __init__(self, store: Store, url: str, *, server: LiveServer | None = None) -> None:
         self.store = store
         self.url = url.rstrip("/")
+        self.server = server
 
     @property
     def pins(self) -> list[dict[str, Any]]:
@@ -61,6 +66,18 @@ class MockPlex:
     def advance(self, seconds: float) -> None:
         """Move the mock's clock forward."""
         self.store.advance(seconds)
+
+    def intercept(self, **options: Any) -> Intercept:
+        """Answer https://plex.tv in this process from this handle's state (see
+        :func:`mockplex.intercept`)."""
+        from mockplex.intercept import Intercept
+
+        if self.server is not None:
+            options.setdefault("app", self.server.app)
+            options.setdefault("server", self.server)
+        else:
+            options.setdefault("store", self.store)
+        return Intercept(**options)
 
     def reset(self) -> None:
         """Forget every pin and put the clock back."""

@@ -41,6 +41,6 @@ def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
 @pytest.fixture
 def mockplex(mockplex_server: LiveServer) -> MockPlex:
     """A handle on the session's mock plex.tv, reset for this test."""
-    handle = MockPlex(mockplex_server.store, mockplex_server.url)
+    handle = MockPlex(mockplex_server.store, mockplex_server.url, server=mockplex_server)
     handle.reset()
     return handle

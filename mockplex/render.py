@@ -31,6 +31,8 @@ def accept_is_json(accept: str | None) -> bool:
 def is_control() -> bool:
     """Is the current request for the control API (rather than a plex.tv route)?"""
     path = request.path
+    if request.environ.get("mockplex.intercepted"):
+        return False  # the plex.tv hosts have no control API
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 

@@ -122,3 +122,72 @@ def test_reset_forgets_pins_and_restores_the_clock(client, store, new_pin):
 def test_unknown_control_routes_get_json_errors(client, method, path, status):
     response = client.open(path, method=method)
     assert path in control_error(response, status)
+
+
+# -- accounts -----------------------------------------------------------------
+
+def test_users_lists_the_default_account(client):
+    [user] = client.get("/_mockplex/users").get_json()
+    assert (user["username"], user["authToken"]) == ("mockplex", DEFAULT_TOKEN)
+
+
+def test_create_a_user_then_approve_as_that_user(client, new_pin):
+    response = client.post("/_mockplex/users", json={"username": "alice",
+                                                     "email": "alice@x.test"})
+    assert response.status_code == 201
+    alice = response.get_json()
+    assert (alice["username"], alice["email"], alice["id"]) == ("alice", "alice@x.test", 2)
+    pin = new_pin()
+    approved = client.post(f"/_mockplex/pins/{pin['id']}/verify", json={"user": "alice"})
+    assert approved.get_json()["authToken"] == alice["authToken"]
+    assert [u["username"] for u in client.get("/_mockplex/users").get_json()] == [
+        "mockplex", "alice"]
+
+
+@pytest.mark.parametrize(("body", "status", "problem"), [
+    ({}, 400, "username"),
+    ({"username": ""}, 400, "username"),
+    ({"username": "a", "email": "not-an-email"}, 400, "email"),
+    ({"username": "a", "age": 3}, 400, "age"),
+    ({"username": "mockplex"}, 409, "'mockplex' exists already"),
+    ({"username": "b", "authToken": DEFAULT_TOKEN}, 409, "belongs to the account 'mockplex'"),
+])
+def test_bad_user_bodies_are_named(client, body, status, problem):
+    response = client.post("/_mockplex/users", json=body)
+    assert problem in control_error(response, status)
+
+
+def test_verify_an_unknown_user_is_a_404_naming_it(client, new_pin):
+    pin = new_pin()
+    response = client.post(f"/_mockplex/pins/{pin['id']}/verify", json={"user": "nobody"})
+    assert "'nobody'" in control_error(response, 404)
+
+
+def test_verify_with_both_user_and_token_is_a_400(client, new_pin):
+    pin = new_pin()
+    response = client.post(f"/_mockplex/pins/{pin['id']}/verify",
+                           json={"user": "mockplex", "authToken": "x"})
+    assert "not both" in control_error(response, 400)
+
+
+def test_revoke_a_token(client):
+    response = client.post(f"/_mockplex/tokens/{DEFAULT_TOKEN}/revoke")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["revoked"] == DEFAULT_TOKEN
+    assert body["user"]["authToken"] != DEFAULT_TOKEN
+    user = client.get("/api/v2/user", headers={"X-Plex-Token": DEFAULT_TOKEN})
+    assert user.status_code == 422
+    renewed = client.get("/api/v2/user", headers={"X-Plex-Token": body["user"]["authToken"]})
+    assert renewed.status_code == 200
+
+
+def test_revoke_an_unknown_token_is_a_404(client):
+    response = client.post("/_mockplex/tokens/nope/revoke")
+    assert "no account has that token" in control_error(response, 404)
+
+
+def test_revoke_twice_is_a_404(client):
+    client.post(f"/_mockplex/tokens/{DEFAULT_TOKEN}/revoke")
+    response = client.post(f"/_mockplex/tokens/{DEFAULT_TOKEN}/revoke")
+    assert "revoked" in control_error(response, 404)
