@@ -4,14 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 32500
+# A second plex-api-client release for the compatibility suite; one environment holds one
+# release, so this one goes to its own folder (tests/test_compat_plex_api_client.py).
+SDK036 := plex-api-client==0.36.3
 
 .PHONY: test serve lint clean
 
 # Create the virtualenv and install mockplex with its test and lint tools;
 # redone only when the package metadata changes.
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
 	touch $(STAMP)
 
 test: $(STAMP)

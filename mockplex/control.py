@@ -62,11 +62,13 @@ def pin_json(pin: Pin) -> dict[str, Any]:
     return dump_pin(pin, store().clock.now(), base_url())
 
 
-@bp.before_request
 def hidden_from_plex_hosts() -> None:
-    if not render.is_control():
-        raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
-                        status=404)
+    """On the plex.tv hosts (interception) the control API does not exist: 404 for every
+    method. App-wide, since it must run before routing's own 404 or 405."""
+    path = request.path
+    if request.environ.get("mockplex.intercepted") and (
+            path == render.CONTROL_PREFIX or path.startswith(render.CONTROL_PREFIX + "/")):
+        raise PlexError(f"mockplex emulates no route {request.method} {path}", status=404)
 
 
 @bp.get("/health")
@@ -126,4 +128,5 @@ def reset() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(hidden_from_plex_hosts)
     app.register_blueprint(bp)

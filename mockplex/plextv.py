@@ -111,9 +111,10 @@ def get_pin(pin_ref: str) -> Response:
 @bp.put("/pins/link.<any(json, xml):fmt>")
 def link_pin(fmt: str | None) -> Response:
     """plex.tv/link as an API: the token's account approves the pin with this code."""
-    token = xplex_values().get("x-plex-token")
+    body = json_body()
+    token = xplex_values().get("x-plex-token") or body.get("authToken")
     store().account_for_token(token)  # 401 / 422 before the code is looked at
-    params = {**json_body(), **request.form.to_dict(), **request.args.to_dict()}
+    params = {**body, **request.form.to_dict(), **request.args.to_dict()}
     store().link(load(LINK_ARGS, params)["code"], token)
     return Response(status=204)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from mockplex.accounts import Account
 from mockplex.clock import WIRE_FORMAT, to_datetime
@@ -194,12 +194,19 @@ class CreateUserArgs(Schema):
 
 
 class LinkArgs(Schema):
-    """Parameters of ``PUT /api/v2/pins/link`` (a form field, or the query)."""
+    """Parameters of ``PUT /api/v2/pins/link``: ``code`` from a form, the query or a
+    JSON body, where plex-api-client 0.35+ calls it ``pin``."""
 
     class Meta:
         unknown = EXCLUDE
 
     code = fields.String(required=True, validate=validate.Length(min=1))
+
+    @pre_load
+    def pin_is_code(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "code" not in data and "pin" in data:
+            data = {**data, "code": data["pin"]}
+        return data
 
 
 class ClockArgs(Schema):

@@ -104,3 +104,20 @@ def test_xml_is_not_in_the_spec(openapi, mockplex):
     assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
     with pytest.raises(OpenAPIError):  # deviation 2
         validate(openapi, response)
+
+
+def test_the_user_matches_the_spec(openapi, mockplex):
+    alice = mockplex.create_user("alice")
+    response = requests.get(mockplex.url + "/api/v2/user",
+                            headers={"X-Plex-Token": alice.auth_token,
+                                     "Accept": "application/json"}, timeout=5)
+    assert response.status_code == 200
+    validate(openapi, response)
+
+
+def test_an_unknown_token_matches_the_specs_401(openapi, mockplex):
+    response = requests.get(mockplex.url + "/api/v2/user",
+                            headers={"X-Plex-Token": "nope", "Accept": "application/json"},
+                            timeout=5)
+    assert response.status_code == 401
+    validate(openapi, response)
