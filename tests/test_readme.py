@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+SDK036 = Path(sys.prefix) / "plex-api-client-0.36"
+NEEDS_SDK036 = "# needs plex-api-client 0.36"
 
 
 def blocks(language: str) -> list[str]:
@@ -22,10 +26,18 @@ def test_the_quick_start_is_make_serve_and_make_test():
         "make test    # creates .venv, installs everything, runs the whole suite"]
 
 
-def test_the_pytest_example_passes(pytester):
-    [example] = blocks("python")
-    pytester.makepyfile(test_readme_example=example)
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+@pytest.mark.parametrize("sdk036", [False, True], ids=["main", "plex-api-client-0.36"])
+def test_the_python_examples_pass(pytester, monkeypatch, sdk036):
+    """Every python block, each as its own test module (one pytest run per environment)."""
+    examples = {f"test_readme_{number}": block for number, block in enumerate(blocks("python"))
+                if block.startswith(NEEDS_SDK036) == sdk036}
+    assert examples
+    if sdk036:
+        monkeypatch.setenv("PYTHONPATH", str(SDK036))
+    pytester.makepyfile(**examples)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    tests = sum(len(re.findall(r"^def test_", block, re.M)) for block in examples.values())
+    result.assert_outcomes(passed=tests)
 
 
 def test_the_ci_example_runs(tmp_path):
