@@ -19,6 +19,7 @@ from mockplex.store import Store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 32500
+STOP_TIMEOUT = 10  # seconds; a stop normally takes about a millisecond
 
 
 class LiveServer:
@@ -80,10 +81,18 @@ class LiveServer:
             for dispatcher in list(socket_map.values()):
                 dispatcher.close()
 
-        server.trigger.pull_trigger(close_all)
-        thread.join()
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:
+            # The trigger is closed already (the listener closed itself): close from here;
+            # the loop sees an empty map at its next poll, within asyncore_loop_timeout.
+            close_all()
+        thread.join(STOP_TIMEOUT)
         server.task_dispatcher.shutdown()
         self._server = self._thread = None
+        if thread.is_alive():  # pragma: no cover - a loop stuck in a request
+            raise RuntimeError(f"the server thread {thread.name} did not end within "
+                               f"{STOP_TIMEOUT} s")
 
     def __enter__(self) -> LiveServer:
         return self.start()

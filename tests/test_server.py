@@ -68,3 +68,12 @@ def test_two_servers_keep_separate_state():
     with LiveServer() as one, LiveServer(create_app()) as two:
         requests.post(one.url_for("/api/v2/pins"), headers=HEADERS, timeout=5)
         assert len(one.store) == 1 and len(two.store) == 0
+
+
+def test_stop_works_when_the_trigger_is_already_closed():
+    server = LiveServer().start()
+    port = server.port
+    server._server.trigger.close()  # as when waitress's listener closes itself
+    server.stop()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=1)
