@@ -26,7 +26,7 @@ serve: $(STAMP)
 	$(BIN)/mockplex serve --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check mockplex tests
+	$(BIN)/ruff check mockplex tests benchmarks
 	$(BIN)/mypy
 
 clean:
