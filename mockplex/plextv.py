@@ -103,7 +103,7 @@ def get_pin(pin_ref: str) -> Response:
     caller = client()
     if not pin_id.isascii() or not pin_id.isdigit():
         raise CodeNotFound()
-    pin = store().get_pin(int(pin_id), caller["client_identifier"])
+    pin = store().poll(int(pin_id), caller["client_identifier"])
     return pin_response(pin, 200)
 
 

@@ -74,6 +74,7 @@ class Pin:
     new_registration: bool | None = None
     trusted: bool = False
     location: Mapping[str, object] = field(default_factory=lambda: DEFAULT_LOCATION)
+    polls: int = 0  # how often its client has polled it
 
     def expires_in(self, now: float) -> int:
         """Whole seconds left at ``now`` (0 once expired)."""
@@ -81,6 +82,47 @@ class Pin:
 
     def is_expired(self, now: float) -> bool:
         return now >= self.expires_at
+
+
+@dataclass(frozen=True)
+class AutoApprove:
+    """Approve pins as the default account with no one clicking: once a pin has been
+    polled ``after_polls`` times (the next poll carries the token), or once
+    ``after_seconds`` have passed since it was made (checked when it is polled)."""
+
+    after_polls: int | None = None
+    after_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.after_polls is None) == (self.after_seconds is None):
+            raise ValueError("auto-approve takes after-polls=N or after-seconds=S, one of them")
+        value = self.after_polls if self.after_polls is not None else self.after_seconds
+        if value is None or value < 0 or math.isnan(value):
+            raise ValueError(f"auto-approve needs a number of 0 or more, got {value!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> AutoApprove:
+        """``after-polls=N`` or ``after-seconds=S``."""
+        name, _, value = text.partition("=")
+        try:
+            if name == "after-polls":
+                return cls(after_polls=int(value))
+            if name == "after-seconds":
+                return cls(after_seconds=float(value))
+        except ValueError as error:
+            raise ValueError(f"bad auto-approve rule {text!r}: {error}") from None
+        raise ValueError(f"bad auto-approve rule {text!r}: use after-polls=N or after-seconds=S")
+
+    def due(self, pin: Pin, now: float) -> bool:
+        if self.after_polls is not None:
+            return pin.polls > self.after_polls
+        assert self.after_seconds is not None
+        return now - pin.created_at >= self.after_seconds
+
+    def __str__(self) -> str:
+        if self.after_polls is not None:
+            return f"after-polls={self.after_polls}"
+        return f"after-seconds={self.after_seconds:g}"
 
 
 class Store:
@@ -93,6 +135,7 @@ class Store:
         strong_pin_lifetime: int = STRONG_PIN_LIFETIME,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        auto_approve: AutoApprove | None = None,
     ) -> None:
         for name, value in (("pin_lifetime", pin_lifetime),
                             ("strong_pin_lifetime", strong_pin_lifetime)):
@@ -108,6 +151,7 @@ class Store:
         self._codes: dict[str, int] = {}
         self._expiry: list[tuple[float, int]] = []  # heap of (expires_at, pin id)
         self._accounts = Accounts(self._rng)
+        self.default_auto_approve = self.auto_approve = auto_approve
 
     # -- pins -------------------------------------------------------------
 
@@ -142,6 +186,26 @@ class Store:
             raise PinNotFound(pin_id, "the pin belongs to another client identifier")
         return pin
 
+    def poll(self, pin_id: int, client_identifier: str) -> Pin:
+        """A client's poll of its pin: counted, and approved here if auto-approval is due."""
+        with self._lock:
+            pin = self.get_pin(pin_id, client_identifier)
+            pin = dataclasses.replace(pin, polls=pin.polls + 1)
+            self._pins[pin_id] = pin
+            rule = self.auto_approve
+            if pin.auth_token is None and rule is not None and rule.due(pin, self.clock.now()):
+                pin = self._approve(pin, self._token_for(None, None))
+            return pin
+
+    def pin_for_code(self, code: str) -> Pin:
+        """The live pin whose code is ``code``."""
+        with self._lock:
+            self._purge()
+            pin_id = self._codes.get(code)
+            if pin_id is None:
+                raise PinNotFound(code, "no live pin has that code")
+            return self._pins[pin_id]
+
     def pins(self) -> list[Pin]:
         """Every live pin, oldest first."""
         with self._lock:
@@ -164,11 +228,7 @@ class Store:
         """plex.tv/link: the account that ``auth_token`` opens approves the pin ``code``."""
         with self._lock:
             account = self._accounts.for_token(auth_token)
-            self._purge()
-            pin_id = self._codes.get(code)
-            if pin_id is None:
-                raise PinNotFound(code, "no live pin has that code")
-            return self._approve(self._pins[pin_id], account.auth_token)
+            return self._approve(self.pin_for_code(code), account.auth_token)
 
     def expire(self, pin_id: int) -> Pin:
         """End pin ``pin_id`` now; it answers as not found from then on."""
@@ -224,6 +284,7 @@ class Store:
             self._expiry.clear()
             self.clock.reset()
             self._accounts = Accounts(self._rng)
+            self.auto_approve = self.default_auto_approve
 
     def __len__(self) -> int:
         with self._lock:

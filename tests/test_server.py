@@ -70,10 +70,17 @@ def test_two_servers_keep_separate_state():
         assert len(one.store) == 1 and len(two.store) == 0
 
 
-def test_stop_works_when_the_trigger_is_already_closed():
-    server = LiveServer().start()
-    port = server.port
-    server._server.trigger.close()  # as when waitress's listener closes itself
-    server.stop()
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=1)
+def test_stop_works_when_the_listener_closed_itself():
+    """As waitress does after an error on the listening socket: it closes the listener
+    and the trigger, while a keep-alive connection keeps the loop running."""
+    with requests.Session() as session:
+        server = LiveServer().start()
+        health = server.url_for("/_mockplex/health")
+        session.get(health, timeout=5)
+        closed = threading.Event()
+        server._server.trigger.pull_trigger(lambda: (server._server.close(), closed.set()))
+        assert closed.wait(5)
+        server.stop()
+        assert not server.running
+        with pytest.raises(requests.ConnectionError):
+            session.get(health, timeout=5)
