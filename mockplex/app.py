@@ -9,8 +9,9 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, plextv
-from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
+from mockplex import control, errors, pages, plextv
+from mockplex.render import CONTROL_PREFIX
+from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove, Store
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
@@ -18,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     # The public URL clients reach the mock at, used in ``qr`` links;
     # None means the URL each request came in on.
     "MOCKPLEX_BASE_URL": None,
+    # Approve pins with no one clicking: "after-polls=N" or "after-seconds=S"; None is off.
+    "MOCKPLEX_AUTO_APPROVE": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
@@ -30,17 +33,20 @@ access_log = logging.getLogger("mockplex.access")
 def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
     """A mock plex.tv. ``config`` overrides :data:`DEFAULTS`; ``store`` (by default a
     new one with the configured lifetimes) holds its state."""
-    app = Flask("mockplex")
+    app = Flask("mockplex", static_url_path=f"{CONTROL_PREFIX}/static")
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
     if store is None:  # not "store or ...": an empty store is falsy
+        rule = app.config["MOCKPLEX_AUTO_APPROVE"]
         store = Store(pin_lifetime=app.config["MOCKPLEX_PIN_LIFETIME"],
-                      strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"])
+                      strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"],
+                      auto_approve=AutoApprove.parse(rule) if rule else None)
     app.extensions["mockplex"] = store
     errors.init_app(app)
     plextv.init_app(app)
     control.init_app(app)
+    pages.init_app(app)
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, max_age=86400)
     app.after_request(_log_request)

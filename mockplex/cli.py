@@ -18,7 +18,7 @@ from types import FrameType
 from mockplex import __version__
 from mockplex.app import create_app
 from mockplex.server import DEFAULT_HOST, DEFAULT_PORT, LiveServer
-from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME
+from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove
 
 
 def positive_int(text: str) -> int:
@@ -41,6 +41,14 @@ def port_number(text: str) -> int:
     return value
 
 
+def auto_approve_rule(text: str) -> str:
+    try:
+        AutoApprove.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="mockplex", description="A fake plex.tv for tests.")
     main.add_argument("--version", action="version", version=f"mockplex {__version__}")
@@ -61,6 +69,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--base-url", metavar="URL",
                        help="public URL of the mock, used in qr links "
                             "(default: the URL each request came in on)")
+    serve.add_argument("--auto-approve", type=auto_approve_rule, metavar="RULE",
+                       help="approve pins as the default account with no one clicking: "
+                            "after-polls=N (poll N+1 carries the token) or after-seconds=S")
     serve.add_argument("--threads", type=positive_int, default=4,
                        help="worker threads (default 4)")
     return main
@@ -73,6 +84,7 @@ def serve(args: argparse.Namespace) -> int:
         "MOCKPLEX_PIN_LIFETIME": args.pin_lifetime,
         "MOCKPLEX_STRONG_PIN_LIFETIME": args.strong_pin_lifetime,
         "MOCKPLEX_BASE_URL": args.base_url,
+        "MOCKPLEX_AUTO_APPROVE": args.auto_approve,
     })
     stopping = threading.Event()
 

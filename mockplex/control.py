@@ -17,6 +17,7 @@ from mockplex.clock import format_wire
 from mockplex.errors import ControlError, PlexError
 from mockplex.plextv import base_url, store
 from mockplex.schemas import (
+    AutoApproveArgs,
     ClockArgs,
     CreateUserArgs,
     VerifyArgs,
@@ -24,12 +25,13 @@ from mockplex.schemas import (
     dump_pin,
     dump_user,
 )
-from mockplex.store import Pin
+from mockplex.store import AutoApprove, Pin
 
 bp = Blueprint("control", __name__, url_prefix=render.CONTROL_PREFIX)
 
 VERIFY_ARGS = VerifyArgs()
 CREATE_USER_ARGS = CreateUserArgs()
+AUTO_APPROVE_ARGS = AutoApproveArgs()
 CLOCK_ARGS = ClockArgs()
 
 
@@ -78,7 +80,10 @@ def health() -> Response:
 
 @bp.get("/pins")
 def pins() -> Response:
-    return render.json_response([pin_json(pin) for pin in store().pins()])
+    """The live pins; ``?code=`` narrows them to the one with that code."""
+    code = request.args.get("code")
+    found = [pin for pin in store().pins() if code is None or pin.code == code]
+    return render.json_response([pin_json(pin) for pin in found])
 
 
 @bp.post("/pins/<pin_ref>/verify")
@@ -113,6 +118,28 @@ def create_user() -> Response:
 def revoke(token: str) -> Response:
     account = store().revoke(token)
     return render.json_response({"revoked": token, "user": dump_user(account, base_url())})
+
+
+def auto_approve_json() -> Response:
+    rule = store().auto_approve
+    return render.json_response({"autoApprove": str(rule) if rule else None})
+
+
+@bp.get("/auto-approve")
+def get_auto_approve() -> Response:
+    return auto_approve_json()
+
+
+@bp.put("/auto-approve")
+def set_auto_approve() -> Response:
+    store().auto_approve = AutoApprove(**body(AUTO_APPROVE_ARGS))
+    return auto_approve_json()
+
+
+@bp.delete("/auto-approve")
+def stop_auto_approve() -> Response:
+    store().auto_approve = None
+    return auto_approve_json()
 
 
 @bp.post("/clock")

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockplex.accounts import Account
+from mockplex.pages import auth_url
 from mockplex.schemas import dump_pin
-from mockplex.store import Pin, Store
+from mockplex.store import AutoApprove, Pin, Store
 
 if TYPE_CHECKING:
     from mockplex.intercept import Intercept
@@ -63,9 +64,32 @@ class MockPlex:
         """Revoke a token (plex.tv then answers 422); return its account with a new one."""
         return self.store.revoke(auth_token)
 
+    def pin_for_code(self, code: str) -> Pin:
+        """The live pin whose code is ``code`` (raises :class:`~mockplex.PinNotFound`)."""
+        return self.store.pin_for_code(code)
+
+    def auto_approve(self, *, after_polls: int | None = None,
+                     after_seconds: float | None = None) -> None:
+        """Approve pins as the default account with no one clicking: the poll after
+        ``after_polls`` polls carries the token, or the first poll ``after_seconds`` after
+        the pin was made. With neither, turn it off. ``reset()`` restores the default."""
+        if after_polls is None and after_seconds is None:
+            self.store.auto_approve = None
+        else:
+            self.store.auto_approve = AutoApprove(after_polls, after_seconds)
+
     def advance(self, seconds: float) -> None:
         """Move the mock's clock forward."""
         self.store.advance(seconds)
+
+    @property
+    def browser_url(self) -> str:
+        """Where a browser reaches this mock (a live server, not an intercepted host)."""
+        return self.server.url if self.server is not None else self.url
+
+    def auth_url(self, url: str) -> str:
+        """An ``https://app.plex.tv/auth...`` URL a client made, moved onto this mock."""
+        return auth_url(url, self.browser_url)
 
     def intercept(self, **options: Any) -> Intercept:
         """Answer https://plex.tv in this process from this handle's state (see

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from mockplex.accounts import Account
 from mockplex.clock import WIRE_FORMAT, to_datetime
@@ -207,6 +216,23 @@ class LinkArgs(Schema):
         if "code" not in data and "pin" in data:
             data = {**data, "code": data["pin"]}
         return data
+
+
+class AutoApproveArgs(Schema):
+    """Body of ``PUT /_mockplex/auto-approve``: one of the two rules."""
+
+    class Meta:
+        unknown = RAISE
+
+    after_polls = fields.Integer(data_key="afterPolls", strict=True,
+                                 validate=validate.Range(min=0))
+    after_seconds = fields.Float(data_key="afterSeconds", allow_nan=False,
+                                 validate=validate.Range(min=0, max=MAX_ADVANCE))
+
+    @validates_schema
+    def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError("give exactly one of afterPolls and afterSeconds")
 
 
 class ClockArgs(Schema):

@@ -35,3 +35,15 @@ def test_requests_are_logged_one_line_each(client, caplog):
         client.post("/api/v2/pins.json?strong=1", headers=HEADERS)
     assert [record.getMessage() for record in caplog.records] == [
         '127.0.0.1 "POST /api/v2/pins.json?strong=1" 201']
+
+
+def test_auto_approve_is_configurable():
+    app = create_app({"MOCKPLEX_AUTO_APPROVE": "after-polls=1"})
+    assert str(store_of(app).auto_approve) == "after-polls=1"
+
+
+def test_a_bad_auto_approve_setting_fails_at_creation():
+    import pytest
+
+    with pytest.raises(ValueError, match="after-polls=N or after-seconds=S"):
+        create_app({"MOCKPLEX_AUTO_APPROVE": "always"})
