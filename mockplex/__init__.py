@@ -7,6 +7,7 @@ from mockplex.app import create_app, store_of
 from mockplex.clock import Clock
 from mockplex.handle import MockPlex
 from mockplex.intercept import PLEX_HOSTS, Intercept, intercept
+from mockplex.pages import auth_url
 from mockplex.server import LiveServer
 from mockplex.store import Pin, PinNotFound, Store
 
@@ -24,6 +25,7 @@ __all__ = [
     "Pin",
     "PinNotFound",
     "Store",
+    "auth_url",
     "create_app",
     "intercept",
     "store_of",

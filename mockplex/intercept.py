@@ -113,6 +113,11 @@ class Intercept(MockPlex):
                 return func(*args, **kwargs)
         return run  # type: ignore[return-value]
 
+    @property
+    def browser_url(self) -> str:
+        """A live server for browsers (started on first use): they cannot be intercepted."""
+        return self._live_server().url
+
     # -- the in-process answer -------------------------------------------
 
     def answer(self, method: str, url: str, headers: Iterable[tuple[str, str]],

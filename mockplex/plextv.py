@@ -7,8 +7,10 @@ win, then the query); ``strong`` from the query, a form or a JSON body. A
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import segno
 from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import Schema, ValidationError
 
@@ -105,6 +107,16 @@ def get_pin(pin_ref: str) -> Response:
         raise CodeNotFound()
     pin = store().poll(int(pin_id), caller["client_identifier"])
     return pin_response(pin, 200)
+
+
+@bp.get("/pins/qr/<code>")
+def qr_code(code: str) -> Response:
+    """A PNG QR code of the mock's link page for this live pin's code."""
+    pin = store().pin_for_code(code)
+    image = io.BytesIO()
+    segno.make(f"{base_url()}/link?pin={pin.code}", error="m").save(image, kind="png",
+                                                                    scale=8, border=4)
+    return Response(image.getvalue(), content_type="image/png")
 
 
 @bp.put("/pins/link", defaults={"fmt": None})
