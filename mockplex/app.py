@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, pages, plextv
+from mockplex import control, errors, pages, plextv, scenario, traffic
 from mockplex.render import CONTROL_PREFIX
 from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove, Store
 
@@ -21,6 +21,10 @@ DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_BASE_URL": None,
     # Approve pins with no one clicking: "after-polls=N" or "after-seconds=S"; None is off.
     "MOCKPLEX_AUTO_APPROVE": None,
+    # Ids, codes and tokens from this seed, the same after every reset; None: random.
+    "MOCKPLEX_SEED": None,
+    # A scenario (a JSON file's path, or a mapping) laid down at start and after a reset.
+    "MOCKPLEX_SCENARIO": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
@@ -41,12 +45,16 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         rule = app.config["MOCKPLEX_AUTO_APPROVE"]
         store = Store(pin_lifetime=app.config["MOCKPLEX_PIN_LIFETIME"],
                       strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"],
-                      auto_approve=AutoApprove.parse(rule) if rule else None)
+                      auto_approve=AutoApprove.parse(rule) if rule else None,
+                      seed=app.config["MOCKPLEX_SEED"])
+        if app.config["MOCKPLEX_SCENARIO"] is not None:
+            scenario.load(store, app.config["MOCKPLEX_SCENARIO"], baseline=True)
     app.extensions["mockplex"] = store
     errors.init_app(app)
     plextv.init_app(app)
     control.init_app(app)
     pages.init_app(app)
+    traffic.init_app(app)
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, max_age=86400)
     app.after_request(_log_request)

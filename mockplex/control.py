@@ -15,11 +15,15 @@ from marshmallow import Schema, ValidationError
 from mockplex import render
 from mockplex.clock import format_wire
 from mockplex.errors import ControlError, PlexError
+from mockplex.faults import Fault
 from mockplex.plextv import base_url, store
 from mockplex.schemas import (
     AutoApproveArgs,
     ClockArgs,
     CreateUserArgs,
+    EntrySchema,
+    FaultArgs,
+    FaultSchema,
     VerifyArgs,
     describe,
     dump_pin,
@@ -32,6 +36,9 @@ bp = Blueprint("control", __name__, url_prefix=render.CONTROL_PREFIX)
 VERIFY_ARGS = VerifyArgs()
 CREATE_USER_ARGS = CreateUserArgs()
 AUTO_APPROVE_ARGS = AutoApproveArgs()
+FAULT_ARGS = FaultArgs()
+FAULTS = FaultSchema(many=True)
+ENTRIES = EntrySchema(many=True)
 CLOCK_ARGS = ClockArgs()
 
 
@@ -140,6 +147,47 @@ def set_auto_approve() -> Response:
 def stop_auto_approve() -> Response:
     store().auto_approve = None
     return auto_approve_json()
+
+
+@bp.get("/requests")
+def requests_() -> Response:
+    """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
+    args = request.args
+    pin = args.get("pin")
+    if pin is not None and not pin.isdigit():
+        raise ControlError(f"pin is a pin id (a whole number), got {pin!r}")
+    unmatched = args.get("unmatched")
+    if unmatched not in (None, "0", "1", "true", "false"):
+        raise ControlError(f"unmatched is 1 or 0, got {unmatched!r}")
+    entries = store().journal.entries(
+        method=args.get("method"), path=args.get("path"),
+        pin_id=int(pin) if pin is not None else None,
+        unmatched=None if unmatched is None else unmatched in ("1", "true"))
+    return render.json_response(ENTRIES.dump(entries))
+
+
+@bp.delete("/requests")
+def clear_requests() -> Response:
+    cleared = len(store().journal)
+    store().journal.clear()
+    return render.json_response({"cleared": cleared})
+
+
+@bp.get("/faults")
+def faults() -> Response:
+    return render.json_response(FAULTS.dump(store().faults.active()))
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    fault = store().faults.add(Fault(**body(FAULT_ARGS)))
+    return render.json_response(FAULTS.dump([fault])[0], 201)
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    store().faults.clear()
+    return render.json_response([])
 
 
 @bp.post("/clock")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from mockplex import render
@@ -25,12 +25,20 @@ MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 409: 1909, 413: 1913, 
               500: 1999}
 
 
+def mock_code(status: int) -> int:
+    """The mock's own error code for an HTTP status: 19xx for 4xx, 1999 for 5xx."""
+    if status >= 500:
+        return 1999
+    return MOCK_CODES.get(status, 1900 + status % 100)
+
+
 class PlexError(Exception):
     """An error answered in plex.tv's shape."""
 
     code = 1999
     status = 500
     message = "Internal error"
+    headers: dict[str, str] = {}  # noqa: RUF012 - replaced, never mutated
 
     def __init__(self, message: str | None = None, *, status: int | None = None,
                  code: int | None = None) -> None:
@@ -38,7 +46,7 @@ class PlexError(Exception):
             self.message = message
         if status is not None:
             self.status = status
-            self.code = MOCK_CODES.get(status, 1900 + status % 100)
+            self.code = mock_code(status)
         if code is not None:
             self.code = code
         super().__init__(self.message)
@@ -69,7 +77,9 @@ class ControlError(PlexError):
 
 
 def _render(error: PlexError) -> Response:
-    return render.errors(ERRORS_SCHEMA.dump({"errors": [error]}), error.status)
+    response = render.errors(ERRORS_SCHEMA.dump({"errors": [error]}), error.status)
+    response.headers.update(error.headers)
+    return response
 
 
 def _pin_not_found(error: PinNotFound) -> Response:
@@ -92,7 +102,8 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     message = error.description or error.name
     if status == 404:
-        message = f"mockplex emulates no route {request.method} {request.path}"
+        message = (f"mockplex emulates no route {request.method} {request.path}; it emulates "
+                   f"{', '.join(emulated_routes())}")
     elif status == 405:
         message = f"{request.method} is not allowed on {request.path}"
     response = _render(PlexError(message, status=status))
@@ -101,6 +112,16 @@ def _http_error(error: HTTPException) -> Response:
         if allowed:
             response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+def emulated_routes() -> list[str]:
+    """The plex.tv routes the app answers, as ``METHOD /path``."""
+    routes: list[str] = []
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith("plextv.") and "<any(" not in str(rule):
+            methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+            routes.extend(f"{method} {rule.rule}" for method in methods)
+    return routes
 
 
 def _unexpected(error: Exception) -> Response:

@@ -6,9 +6,14 @@ directly (the test and the server share one process).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mockplex import scenario
 from mockplex.accounts import Account
+from mockplex.faults import Fault
+from mockplex.journal import Entry, check_count
 from mockplex.pages import auth_url
 from mockplex.schemas import dump_pin
 from mockplex.store import AutoApprove, Pin, Store
@@ -102,6 +107,46 @@ class MockPlex:
         else:
             options.setdefault("store", self.store)
         return Intercept(**options)
+
+    def load_scenario(self, source: str | Path | Mapping[str, Any]) -> None:
+        """Lay a scenario (a JSON file, or its content as a mapping) down now."""
+        scenario.load(self.store, source)
+
+    # -- the journal and faults ---------------------------------------------
+
+    @property
+    def requests(self) -> list[Entry]:
+        """Every plex.tv-side request answered since the last reset, oldest first."""
+        return self.store.journal.entries()
+
+    def assert_polled(self, pin_id: int | str, *, times: int | None = None,
+                      at_least: int | None = None) -> None:
+        """Assert how often pin ``pin_id`` was polled (``GET /api/v2/pins/<id>``)."""
+        polls = self.store.journal.entries(method="GET", pin_id=int(pin_id))
+        check_count(polls, f"pin {pin_id} to be polled", times, at_least, self.requests)
+
+    def assert_requested(self, method: str, path: str, *, times: int | None = None,
+                         at_least: int | None = None) -> None:
+        """Assert how often ``method path`` (a glob) was requested."""
+        found = self.store.journal.entries(method=method, path=path)
+        check_count(found, f"{method} {path}", times, at_least, self.requests)
+
+    def fail(self, method: str = "*", path: str = "*", *, status: int | None = None,
+             headers: Mapping[str, str] | None = None, times: int | None = None,
+             delay_ms: int = 0, drop: bool = False, message: str | None = None) -> Fault:
+        """Inject a fault: the next ``times`` requests matching ``method`` and ``path``
+        (globs) get ``status`` (in plex.tv's error shape, with ``headers``), wait
+        ``delay_ms``, or have their connection dropped. ``times=None``: until cleared."""
+        fault = Fault(method=method, path=path, status=status, headers=dict(headers or {}),
+                      times=times, delay_ms=delay_ms, drop=drop, message=message)
+        return self.store.faults.add(fault)
+
+    @property
+    def faults(self) -> list[Fault]:
+        return self.store.faults.active()
+
+    def clear_faults(self) -> None:
+        self.store.faults.clear()
 
     def reset(self) -> None:
         """Forget every pin and put the clock back."""

@@ -33,6 +33,7 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mockplex.app import INTERCEPTED_HEADER, create_app, store_of
+from mockplex.faults import DropConnection
 from mockplex.handle import MockPlex
 from mockplex.server import LiveServer
 from mockplex.store import Store
@@ -148,6 +149,13 @@ class Intercept(MockPlex):
         return mock
 
     def _requests_callback(self, request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
+        try:
+            return self._answer_requests(request)
+        except DropConnection as dropped:
+            raise requests.ConnectionError(f"Connection aborted: {dropped}",
+                                           request=request) from dropped
+
+    def _answer_requests(self, request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
         body = request.body
         if body is None:
             body = b""
@@ -168,8 +176,13 @@ class Intercept(MockPlex):
         return router
 
     def _httpx_side_effect(self, request: httpx.Request) -> httpx.Response:
-        status, headers, content = self.answer(request.method, str(request.url),
-                                               request.headers.multi_items(), request.read())
+        try:
+            status, headers, content = self.answer(request.method, str(request.url),
+                                                   request.headers.multi_items(),
+                                                   request.read())
+        except DropConnection as dropped:
+            raise httpx.RemoteProtocolError(f"Server disconnected without sending a "
+                                            f"response: {dropped}", request=request) from None
         return httpx.Response(status, headers=headers, content=content)
 
     # -- aiohttp, through a live server ----------------------------------

@@ -98,14 +98,14 @@ def create_pin(fmt: str | None) -> Response:
     return pin_response(pin, 201)
 
 
-@bp.get("/pins/<pin_ref>")
-def get_pin(pin_ref: str) -> Response:
-    pin_id, _, fmt = pin_ref.partition(".")
+@bp.get("/pins/<id>")
+def get_pin(id: str) -> Response:
+    digits, _, fmt = id.partition(".")
     check_format(fmt or None)
     caller = client()
-    if not pin_id.isascii() or not pin_id.isdigit():
+    if not digits.isascii() or not digits.isdigit():
         raise CodeNotFound()
-    pin = store().poll(int(pin_id), caller["client_identifier"])
+    pin = store().poll(int(digits), caller["client_identifier"])
     return pin_response(pin, 200)
 
 

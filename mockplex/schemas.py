@@ -8,6 +8,7 @@ forms and headers are tolerant, since real clients send many X-Plex values.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import (
@@ -23,6 +24,7 @@ from marshmallow import (
 
 from mockplex.accounts import Account
 from mockplex.clock import WIRE_FORMAT, to_datetime
+from mockplex.faults import MAX_DELAY_MS
 from mockplex.store import Pin
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
@@ -233,6 +235,61 @@ class AutoApproveArgs(Schema):
     def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
         if len(data) != 1:
             raise ValidationError("give exactly one of afterPolls and afterSeconds")
+
+
+class FaultArgs(Schema):
+    """Body of ``POST /_mockplex/faults``."""
+
+    class Meta:
+        unknown = RAISE
+
+    method = fields.String(load_default="*")
+    path = fields.String(load_default="*")
+    status = fields.Integer(strict=True, load_default=None, validate=validate.Range(400, 599))
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    times = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
+    delay_ms = fields.Integer(strict=True, load_default=0,
+                              validate=validate.Range(0, MAX_DELAY_MS))
+    drop = fields.Boolean(load_default=False)
+    message = fields.String(load_default=None)
+
+    @validates_schema
+    def does_something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("status") is None and not data.get("drop") and not data.get("delay_ms"):
+            raise ValidationError("a fault needs a status, a delay_ms or drop: true")
+        if data.get("status") is not None and data.get("drop"):
+            raise ValidationError("a dropped connection has no status: give one or the other")
+
+
+class FaultSchema(Schema):
+    """A fault as the control API lists it."""
+
+    method = fields.String()
+    path = fields.String()
+    status = fields.Integer(allow_none=True)
+    headers = fields.Dict(keys=fields.String(), values=fields.String())
+    times = fields.Integer(allow_none=True)
+    delay_ms = fields.Integer()
+    drop = fields.Boolean()
+    message = fields.String(allow_none=True)
+
+
+class EntrySchema(Schema):
+    """A journal entry as ``GET /_mockplex/requests`` lists it."""
+
+    time = fields.Method("wire_time")
+    method = fields.String()
+    path = fields.String()
+    query = fields.Dict(keys=fields.String(), values=fields.String())
+    xplex = fields.Dict(data_key="xPlex", keys=fields.String(), values=fields.String())
+    body = fields.String()
+    status = fields.Integer(allow_none=True)
+    pin_id = fields.Integer(data_key="pinId", allow_none=True)
+    matched = fields.Boolean()
+    fault = fields.Boolean()
+
+    def wire_time(self, entry: Any) -> str:
+        return datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds")
 
 
 class ClockArgs(Schema):

@@ -48,4 +48,4 @@ def test_036_flows(pytester, monkeypatch):
     flows = Path(__file__).parent / "compat" / "sdk036_flows.py"
     pytester.makepyfile(test_sdk036=flows.read_text())
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)

@@ -60,3 +60,12 @@ def test_link_o_auth_pin_fails_on_plex_tvs_204(plex):
         sdk.authentication.link_o_auth_pin(request={"pin": pin.code})
     assert failure.value.raw_response.status_code == 204
     assert plex.pin(pin.id).auth_token == alice.auth_token  # the link happened, as on plex.tv
+
+
+def test_get_token_details_retries_an_injected_429_by_itself(plex):
+    # Retry-After in seconds: the SDK waits that long (it backs off a second or more for 0)
+    plex.fail("GET", "/api/v2/user", status=429, headers={"Retry-After": "0.01"}, times=2)
+    sdk = PlexAPI(token=plex.default_user.auth_token, client_identifier=CLIENT_ID)
+    details = sdk.authentication.get_token_details(request={})
+    assert details.user_plex_account.username == "mockplex"
+    assert [entry.status for entry in plex.requests] == [429, 429, 200]

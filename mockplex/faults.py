@@ -1,0 +1,119 @@
+"""Injected faults: the next matching requests get an error status, a delay, or a
+dropped connection, then behaviour returns to normal.
+
+Delays and drops happen in :class:`FaultMiddleware`, outside Flask, since a drop
+must close the connection without an answer; an error status is answered inside
+the app, in plex.tv's error shape and the negotiated format.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from waitress.channel import ClientDisconnected
+
+MAX_DELAY_MS = 60_000  # a "hang" long enough for any client timeout, never forever
+PROTECTED_PREFIX = "/_mockplex"  # faults never touch the control API
+
+
+class DropConnection(ClientDisconnected):
+    """Close the connection without an answer (waitress does so for this exception)."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    method: str = "*"
+    path: str = "*"
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    times: int | None = None  # None: until cleared or reset
+    delay_ms: int = 0
+    drop: bool = False
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None and not self.drop and not self.delay_ms:
+            raise ValueError("a fault needs a status, a delay_ms or drop=True")
+        if self.status is not None and not 400 <= self.status <= 599:
+            raise ValueError(f"a fault's status is an error status (400-599), got {self.status}")
+        if self.drop and self.status is not None:
+            raise ValueError("a dropped connection has no status: give one or the other")
+        if not 0 <= self.delay_ms <= MAX_DELAY_MS:
+            raise ValueError(f"delay_ms is 0 to {MAX_DELAY_MS}, got {self.delay_ms}")
+        if self.times is not None and self.times < 1:
+            raise ValueError(f"times is 1 or more (or None: until cleared), got {self.times}")
+
+    def matches(self, method: str, path: str) -> bool:
+        return (fnmatch.fnmatchcase(method.upper(), self.method.upper())
+                and fnmatch.fnmatchcase(path, self.path))
+
+
+class Faults:
+    """The active faults, first added first matched. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def active(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The fault this request meets, used up by one (None: answer normally)."""
+        if path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/"):
+            return None
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if fault.matches(method, path):
+                    if fault.times is None:
+                        return fault
+                    if fault.times == 1:
+                        del self._faults[index]
+                    else:
+                        self._faults[index] = replace(fault, times=fault.times - 1)
+                    return fault
+        return None
+
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class FaultMiddleware:
+    """Meets each request with its fault: waits ``delay_ms``, drops the connection,
+    or hands an error status on to the app (``environ["mockplex.fault"]``)."""
+
+    def __init__(self, wsgi_app: WSGIApp, faults: Callable[[], Faults],
+                 on_drop: Callable[[dict[str, Any]], None]) -> None:
+        self.wsgi_app = wsgi_app
+        self.faults = faults
+        self.on_drop = on_drop
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        fault = self.faults().take(environ.get("REQUEST_METHOD", "GET"),
+                                   environ.get("PATH_INFO", ""))
+        if fault is not None:
+            if fault.delay_ms:
+                time.sleep(fault.delay_ms / 1000)
+            if fault.drop:
+                self.on_drop(environ)
+                raise DropConnection(f"mockplex dropped {environ.get('PATH_INFO')} "
+                                     "(an injected fault)")
+            if fault.status is not None:
+                environ["mockplex.fault"] = fault
+        return self.wsgi_app(environ, start_response)

@@ -1,0 +1,94 @@
+"""The request journal: what the mock was asked on the plex.tv side, for assertions.
+
+Bounded: past ``limit`` entries the oldest are dropped first, so a long-running
+server does not grow. Thread-safe.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+JOURNAL_LIMIT = 1000
+BODY_LIMIT = 4096  # characters of a body kept
+PIN_PATH = re.compile(r"^/api/v2/pins/(\d+)(?:\.(?:json|xml))?$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One request: when (mock time), what was asked, and what was answered."""
+
+    time: float
+    method: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    xplex: Mapping[str, str] = field(default_factory=dict)
+    body: str = ""
+    status: int | None = None  # None: the connection was dropped (an injected fault)
+    matched: bool = True  # False: no emulated route answers this path
+    fault: bool = False  # answered by an injected fault
+
+    @property
+    def pin_id(self) -> int | None:
+        """The pin a poll asks for (``GET /api/v2/pins/<id>``)."""
+        match = PIN_PATH.match(self.path)
+        return int(match.group(1)) if match else None
+
+    def __str__(self) -> str:
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""
+        answer = "dropped" if self.status is None else str(self.status)
+        return f"{self.method} {self.path}{query} -> {answer}"
+
+
+class Journal:
+    def __init__(self, limit: int = JOURNAL_LIMIT) -> None:
+        self._entries: deque[Entry] = deque(maxlen=limit)
+        self._lock = threading.Lock()
+
+    def record(self, entry: Entry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, *, method: str | None = None, path: str | None = None,
+                pin_id: int | None = None, unmatched: bool | None = None) -> list[Entry]:
+        """The entries, oldest first, narrowed by method, path (a glob such as
+        ``/api/v2/pins/*``), pin id, and whether a route matched."""
+        with self._lock:
+            entries: Iterable[Entry] = list(self._entries)
+        return [entry for entry in entries
+                if (method is None or entry.method == method.upper())
+                and (path is None or fnmatch.fnmatchcase(entry.path, path))
+                and (pin_id is None or entry.pin_id == pin_id)
+                and (unmatched is None or entry.matched != unmatched)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def describe(entries: Iterable[Entry]) -> str:
+    """The entries one a line, for assertion messages."""
+    lines = [f"  {entry}" for entry in entries]
+    return "\n".join(lines) if lines else "  (no requests)"
+
+
+def check_count(found: list[Entry], what: str, times: int | None, at_least: int | None,
+                received: list[Entry]) -> None:
+    """Raise AssertionError, showing what was received, unless ``found`` has ``times``
+    entries (or ``at_least`` that many)."""
+    if (times is None) == (at_least is None):
+        raise TypeError("give times= or at_least=, one of them")
+    if times is not None and len(found) == times:
+        return
+    if at_least is not None and len(found) >= at_least:
+        return
+    expected = f"{times}" if times is not None else f"at least {at_least}"
+    raise AssertionError(f"expected {what} {expected} time(s), it was {len(found)} time(s); "
+                         f"the requests received:\n{describe(received)}")

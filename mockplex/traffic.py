@@ -1,0 +1,88 @@
+"""What passes through the app: every plex.tv-side request is journaled, and
+injected faults meet the requests they match."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from mockplex.errors import PlexError
+from mockplex.faults import Fault, FaultMiddleware
+from mockplex.journal import BODY_LIMIT, Entry
+from mockplex.render import CONTROL_PREFIX
+from mockplex.store import Store
+
+
+class FaultError(PlexError):
+    """An injected error status, answered in plex.tv's error shape."""
+
+    def __init__(self, fault: Fault) -> None:
+        assert fault.status is not None
+        super().__init__(fault.message or "mockplex: an injected fault", status=fault.status)
+        self.headers = dict(fault.headers)
+
+
+def journaled(path: str) -> bool:
+    """The control API and its static files are not the plex.tv side."""
+    return not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"))
+
+
+def xplex(items: Any) -> dict[str, str]:
+    return {name: value for name, value in items if name.lower().startswith("x-plex-")}
+
+
+def body_text() -> str:
+    try:
+        data = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        return f"(a body over {current_app.config['MAX_CONTENT_LENGTH']} bytes)"
+    return data[:BODY_LIMIT].decode("utf-8", errors="replace")
+
+
+def _store() -> Store:
+    result: Store = current_app.extensions["mockplex"]
+    return result
+
+
+def _before() -> None:
+    """First of all: an injected status; then keep the raw body for the journal (read now,
+    form parsing reads the cached copy; read after it, it would be gone)."""
+    fault = request.environ.get("mockplex.fault")
+    if fault is not None:
+        raise FaultError(fault)
+    if journaled(request.path):
+        request.get_data(cache=True)
+
+
+def _record(response: Response) -> Response:
+    if journaled(request.path):
+        _store().journal.record(Entry(
+            time=_store().clock.now(), method=request.method, path=request.path,
+            query=request.args.to_dict(),
+            xplex={**xplex(request.args.items()), **xplex(request.headers.items())},
+            body=body_text(), status=response.status_code,
+            matched=request.url_rule is not None,
+            fault="mockplex.fault" in request.environ,
+        ))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    store: Store = app.extensions["mockplex"]
+
+    def dropped(environ: dict[str, Any]) -> None:
+        path = environ.get("PATH_INFO", "")
+        if journaled(path):
+            query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+            store.journal.record(Entry(time=store.clock.now(),
+                                       method=environ.get("REQUEST_METHOD", "GET"), path=path,
+                                       query=query, xplex=xplex(query.items()), status=None,
+                                       fault=True))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _before)
+    app.after_request(_record)
+    app.wsgi_app = FaultMiddleware(app.wsgi_app, lambda: store.faults,  # type: ignore[method-assign]
+                                   dropped)

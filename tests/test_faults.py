@@ -1,0 +1,134 @@
+"""Fault injection: error statuses, delays and dropped connections, then normal again."""
+
+from __future__ import annotations
+
+import asyncio
+from xml.etree import ElementTree
+
+import aiohttp
+import httpx
+import pytest
+import requests
+from plexapi.exceptions import BadRequest
+from plexapi.myplex import MyPlexPinLogin
+
+from mockplex.faults import Fault, Faults
+from tests.conftest import HEADERS
+
+JSON = {**HEADERS, "Accept": "application/json"}
+
+
+def test_a_fault_answers_the_next_matching_requests_then_stops(client, new_pin):
+    pin = new_pin()
+    added = client.post("/_mockplex/faults", json={
+        "method": "GET", "path": "/api/v2/pins/*", "status": 429,
+        "headers": {"Retry-After": "2"}, "times": 2})
+    assert added.status_code == 201
+    assert client.get("/_mockplex/faults").get_json()[0]["times"] == 2
+    answers = [client.get(f"/api/v2/pins/{pin['id']}", headers=JSON) for _ in range(3)]
+    assert [a.status_code for a in answers] == [429, 429, 200]
+    assert answers[0].headers["Retry-After"] == "2"
+    assert answers[0].get_json() == {"errors": [
+        {"code": 1929, "message": "mockplex: an injected fault", "status": 429}]}
+    assert client.get("/_mockplex/faults").get_json() == []
+
+
+def test_a_fault_answers_in_the_negotiated_format(client):
+    client.post("/_mockplex/faults", json={"status": 503, "message": "down for maintenance"})
+    response = client.post("/api/v2/pins", headers=HEADERS)
+    assert response.status_code == 503
+    error = ElementTree.fromstring(response.data)[0]
+    assert error.attrib == {"code": "1999", "message": "down for maintenance", "status": "503"}
+
+
+def test_faults_match_by_method_and_path_glob_and_spare_the_control_api(client, new_pin):
+    client.post("/_mockplex/faults", json={"method": "POST", "path": "/api/v2/pins*",
+                                           "status": 500})
+    assert client.get("/api/v2/user", headers=JSON).status_code == 401  # not matched
+    assert client.post("/api/v2/pins", headers=JSON).status_code == 500
+    assert client.post("/_mockplex/reset").status_code == 200  # never faulted
+    assert client.get("/_mockplex/faults").get_json() == []  # reset clears them
+
+
+def test_delete_clears_the_faults(client):
+    client.post("/_mockplex/faults", json={"status": 500})
+    assert client.delete("/_mockplex/faults").get_json() == []
+    assert client.post("/api/v2/pins", headers=JSON).status_code == 201
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ({}, "a fault needs a status, a delay_ms or drop"),
+    ({"status": 200}, "status"),
+    ({"status": 429, "drop": True}, "no status"),
+    ({"delay_ms": 120_000}, "delay_ms"),
+    ({"status": 429, "times": 0}, "times"),
+    ({"status": 429, "headers": {"Retry-After": 2}}, "headers"),
+    ({"status": 429, "when": "now"}, "when"),
+])
+def test_bad_faults_are_named(client, body, problem):
+    response = client.post("/_mockplex/faults", json=body)
+    assert response.status_code == 400
+    assert problem in response.get_json()["errors"][0]["message"]
+
+
+def test_a_delay_waits_then_answers_normally(client, monkeypatch):
+    waited: list[float] = []
+    monkeypatch.setattr("mockplex.faults.time.sleep", waited.append)
+    client.post("/_mockplex/faults", json={"path": "/api/v2/pins", "delay_ms": 250, "times": 1})
+    assert client.post("/api/v2/pins", headers=JSON).status_code == 201
+    assert client.post("/api/v2/pins", headers=JSON).status_code == 201
+    assert waited == [0.25]
+
+
+def test_a_drop_closes_the_live_connection_without_an_answer(mockplex):
+    mockplex.fail("POST", "/api/v2/pins", drop=True, times=1)
+    with pytest.raises(requests.ConnectionError):
+        requests.post(mockplex.url + "/api/v2/pins", headers=JSON, timeout=5)
+    assert requests.post(mockplex.url + "/api/v2/pins", headers=JSON, timeout=5).ok
+    dropped, answered = mockplex.requests
+    assert (dropped.status, dropped.fault, answered.status) == (None, True, 201)
+
+
+def test_a_drop_reaches_every_intercepted_library(mockplex):
+    async def aiohttp_post() -> None:
+        async with aiohttp.ClientSession() as session:
+            await session.post("https://plex.tv/api/v2/pins", headers=JSON)
+
+    mockplex.fail(drop=True, times=3)
+    with mockplex.intercept():
+        with pytest.raises(requests.ConnectionError, match="dropped"):
+            requests.post("https://plex.tv/api/v2/pins", headers=JSON, timeout=5)
+        with pytest.raises(httpx.RemoteProtocolError, match="disconnected"):
+            httpx.post("https://plex.tv/api/v2/pins", headers=JSON)
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            asyncio.run(aiohttp_post())
+    assert [entry.status for entry in mockplex.requests] == [None, None, None]
+
+
+def test_python_plexapi_does_not_retry_an_injected_429(mockplex, monkeypatch):
+    mockplex.fail("POST", "/api/v2/pins", status=429, headers={"Retry-After": "1"}, times=1)
+    with mockplex.intercept():
+        with pytest.raises(BadRequest, match=r"\(429\)"):
+            MyPlexPinLogin().pin  # noqa: B018 - the property makes the pin
+        assert len(MyPlexPinLogin().pin) == 4  # the fault is used up
+    mockplex.assert_requested("POST", "/api/v2/pins", times=2)
+
+
+def test_the_python_api_adds_lists_and_clears_faults(mockplex):
+    fault = mockplex.fail("GET", "/api/v2/user", status=401)
+    assert mockplex.faults == [fault]
+    mockplex.clear_faults()
+    assert mockplex.faults == []
+    with pytest.raises(ValueError, match="needs a status"):
+        mockplex.fail()
+
+
+def test_faults_are_taken_first_added_first():
+    faults = Faults()
+    first = faults.add(Fault(path="/a", status=500, times=1))
+    second = faults.add(Fault(path="/*", status=503))
+    assert faults.take("GET", "/a") == first
+    assert faults.take("GET", "/a") == second
+    assert faults.take("GET", "/_mockplex/reset") is None
+    assert faults.active() == [second]
+
