@@ -17,6 +17,7 @@ from types import FrameType
 
 from mockplex import __version__
 from mockplex.app import create_app
+from mockplex.scenario import ScenarioError
 from mockplex.server import DEFAULT_HOST, DEFAULT_PORT, LiveServer
 from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove
 
@@ -72,6 +73,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--auto-approve", type=auto_approve_rule, metavar="RULE",
                        help="approve pins as the default account with no one clicking: "
                             "after-polls=N (poll N+1 carries the token) or after-seconds=S")
+    serve.add_argument("--fixtures", metavar="FILE",
+                       help="a scenario file (JSON) of accounts and pins to start with, "
+                            "laid down again by every reset")
+    serve.add_argument("--seed", type=int, metavar="N",
+                       help="make ids, codes and tokens reproducible (the same after a reset)")
     serve.add_argument("--threads", type=positive_int, default=4,
                        help="worker threads (default 4)")
     return main
@@ -80,12 +86,18 @@ def parser() -> argparse.ArgumentParser:
 def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
-    app = create_app({
-        "MOCKPLEX_PIN_LIFETIME": args.pin_lifetime,
-        "MOCKPLEX_STRONG_PIN_LIFETIME": args.strong_pin_lifetime,
-        "MOCKPLEX_BASE_URL": args.base_url,
-        "MOCKPLEX_AUTO_APPROVE": args.auto_approve,
-    })
+    try:
+        app = create_app({
+            "MOCKPLEX_PIN_LIFETIME": args.pin_lifetime,
+            "MOCKPLEX_STRONG_PIN_LIFETIME": args.strong_pin_lifetime,
+            "MOCKPLEX_BASE_URL": args.base_url,
+            "MOCKPLEX_AUTO_APPROVE": args.auto_approve,
+            "MOCKPLEX_SEED": args.seed,
+            "MOCKPLEX_SCENARIO": args.fixtures,
+        })
+    except ScenarioError as error:
+        print(f"mockplex: {error}", file=sys.stderr)
+        return 2
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,9 +39,22 @@ def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
         yield server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "mockplex_scenario(path): lay this scenario file (relative to the "
+                   "rootdir) down in the mockplex fixture's fresh state before the test")
+
+
 @pytest.fixture
-def mockplex(mockplex_server: LiveServer) -> MockPlex:
-    """A handle on the session's mock plex.tv, reset for this test."""
+def mockplex(mockplex_server: LiveServer, request: pytest.FixtureRequest) -> MockPlex:
+    """A handle on the session's mock plex.tv, reset for this test (and given the
+    scenario of a ``mockplex_scenario`` marker)."""
     handle = MockPlex(mockplex_server.store, mockplex_server.url, server=mockplex_server)
     handle.reset()
+    marker = request.node.get_closest_marker("mockplex_scenario")
+    if marker is not None:
+        path = Path(marker.args[0])
+        if not path.is_absolute():
+            path = request.config.rootpath / path
+        handle.load_scenario(path)
     return handle

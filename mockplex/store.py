@@ -13,13 +13,15 @@ import math
 import random
 import string
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from mockplex.accounts import DEFAULT_ACCOUNT, Account, Accounts
 from mockplex.clock import Clock
+from mockplex.faults import Faults
 from mockplex.ids import random_string, unique
+from mockplex.journal import Journal
 
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
@@ -134,7 +136,7 @@ class Store:
         pin_lifetime: int = PIN_LIFETIME,
         strong_pin_lifetime: int = STRONG_PIN_LIFETIME,
         clock: Clock | None = None,
-        rng: random.Random | None = None,
+        seed: int | None = None,
         auto_approve: AutoApprove | None = None,
     ) -> None:
         for name, value in (("pin_lifetime", pin_lifetime),
@@ -145,32 +147,43 @@ class Store:
         self.pin_lifetime = pin_lifetime
         self.strong_pin_lifetime = strong_pin_lifetime
         self.clock = clock or Clock()
-        self._rng = rng or random.Random()
+        self.seed = seed
+        self._rng = random.Random(seed)
+        #: Called at the end of every reset, to lay a scenario down again.
+        self.baseline: Callable[[Store], None] | None = None
         self._lock = threading.RLock()
         self._pins: dict[int, Pin] = {}
         self._codes: dict[str, int] = {}
         self._expiry: list[tuple[float, int]] = []  # heap of (expires_at, pin id)
         self._accounts = Accounts(self._rng)
         self.default_auto_approve = self.auto_approve = auto_approve
+        self.journal = Journal()
+        self.faults = Faults()
 
     # -- pins -------------------------------------------------------------
 
-    def create_pin(self, client_identifier: str, *, product: str = "0",
-                   strong: bool = False) -> Pin:
-        """A new pending pin for ``client_identifier``."""
+    def create_pin(self, client_identifier: str, *, product: str = "0", strong: bool = False,
+                   pin_id: int | None = None, code: str | None = None,
+                   expires_in: int | None = None) -> Pin:
+        """A new pending pin for ``client_identifier``; ``pin_id``, ``code`` and
+        ``expires_in`` (seconds) are made up unless given (as a scenario does)."""
         if not client_identifier:
             raise ValueError("a pin needs a client identifier")
         lifetime = self.strong_pin_lifetime if strong else self.pin_lifetime
         with self._lock:
             now = self._purge()
+            if pin_id in self._pins:
+                raise ValueError(f"a live pin has the id {pin_id} already")
+            if code in self._codes:
+                raise ValueError(f"a live pin has the code {code!r} already")
             pin = Pin(
-                id=unique(self._new_id, self._pins),
-                code=unique(lambda: self._new_code(strong), self._codes),
+                id=pin_id or unique(self._new_id, self._pins),
+                code=code or unique(lambda: self._new_code(strong), self._codes),
                 client_identifier=client_identifier,
                 product=product,
                 strong=strong,
-                created_at=now,
-                expires_at=now + lifetime,
+                created_at=now - lifetime + expires_in if expires_in is not None else now,
+                expires_at=now + (expires_in if expires_in is not None else lifetime),
             )
             self._put(pin)
             return pin
@@ -285,6 +298,12 @@ class Store:
             self.clock.reset()
             self._accounts = Accounts(self._rng)
             self.auto_approve = self.default_auto_approve
+            self.journal.clear()
+            self.faults.clear()
+            if self.seed is not None:  # the same ids, codes and tokens after each reset
+                self._rng.seed(self.seed)
+            if self.baseline is not None:
+                self.baseline(self)
 
     def __len__(self) -> int:
         with self._lock:

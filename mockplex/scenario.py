@@ -1,0 +1,168 @@
+"""Scenario files: accounts and pins laid down before a test (or a server) starts.
+
+A scenario is a JSON object (see README "Scenario files"), checked by
+:class:`ScenarioSchema` in full before anything is applied; a bad one raises
+:class:`ScenarioError` naming the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from mockplex.accounts import AccountError
+from mockplex.store import AutoApprove, Store
+
+STATES = ("pending", "approved", "expired")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded; the message names where and why."""
+
+
+class AccountEntry(Schema):
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=validate.Length(min=1))
+    email = fields.Email(load_default=None)
+    title = fields.String(load_default=None)
+    friendly_name = fields.String(data_key="friendlyName", load_default=None)
+    auth_token = fields.String(data_key="authToken", load_default=None,
+                               validate=validate.Length(min=1))
+
+
+class PinEntry(Schema):
+    class Meta:
+        unknown = RAISE
+
+    client_identifier = fields.String(data_key="clientIdentifier", required=True,
+                                      validate=validate.Length(min=1))
+    id = fields.Integer(strict=True, load_default=None,
+                        validate=validate.Range(100_000_000, 9_999_999_999,
+                                                error="must have 9 or 10 digits"))
+    code = fields.String(load_default=None)
+    product = fields.String(load_default="0")
+    strong = fields.Boolean(load_default=False)
+    state = fields.String(load_default="pending", validate=validate.OneOf(STATES))
+    approved_by = fields.String(data_key="approvedBy", load_default=None)
+    auth_token = fields.String(data_key="authToken", load_default=None,
+                               validate=validate.Length(min=1))
+    expires_in = fields.Integer(data_key="expiresIn", strict=True, load_default=None,
+                                validate=validate.Range(min=1))
+
+    @validates_schema
+    def consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        code, strong = data.get("code"), data.get("strong", False)
+        if code is not None:
+            pattern = r"[a-z0-9]{25}" if strong else r"[A-Z0-9]{4}"
+            if not re.fullmatch(pattern, code):
+                kind = "25 characters of a-z0-9 (strong)" if strong else "4 characters of A-Z0-9"
+                raise ValidationError(f"must be {kind}", "code")
+        approver = data.get("approved_by") is not None or data.get("auth_token") is not None
+        if approver and data.get("state") != "approved":
+            raise ValidationError("only an approved pin names approvedBy or authToken",
+                                  "state")
+        if data.get("approved_by") is not None and data.get("auth_token") is not None:
+            raise ValidationError("name the account or its token, not both", "approvedBy")
+
+
+class ScenarioSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    accounts = fields.List(fields.Nested(AccountEntry), load_default=list)
+    pins = fields.List(fields.Nested(PinEntry), load_default=list)
+    auto_approve = fields.String(data_key="autoApprove", load_default=None)
+
+    @validates_schema
+    def references(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("auto_approve"):
+            try:
+                AutoApprove.parse(data["auto_approve"])
+            except ValueError as error:
+                raise ValidationError(str(error), "autoApprove") from None
+        usernames = {"mockplex"}
+        for account in data.get("accounts", []):
+            usernames.add(account["username"])
+        for index, pin in enumerate(data.get("pins", [])):
+            if pin["approved_by"] is not None and pin["approved_by"] not in usernames:
+                raise ValidationError({index: {"approvedBy": [
+                    f"no account {pin['approved_by']!r} (add it under accounts)"]}}, "pins")
+
+
+SCENARIO = ScenarioSchema()
+
+
+def where(messages: Any, prefix: str = "") -> list[str]:
+    """marshmallow's nested messages as ``pins[1].code: problem`` lines."""
+    if isinstance(messages, list):
+        return [f"{prefix}: {' '.join(map(str, messages))}"]
+    lines = []
+    for key, value in messages.items():
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        elif key == "_schema":
+            name = prefix or "(the file)"
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        lines.extend(where(value, name))
+    return lines
+
+
+def read(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The scenario's name (its file) and its checked content."""
+    if isinstance(source, Mapping):
+        name, raw = "scenario", dict(source)
+    else:
+        name = str(source)
+        try:
+            raw = json.loads(Path(source).read_text())
+        except OSError as error:
+            raise ScenarioError(f"{name}: cannot read it: {error.strerror}") from None
+        except ValueError as error:
+            raise ScenarioError(f"{name}: not valid JSON: {error}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{name}: a scenario is a JSON object with accounts and pins")
+    try:
+        return name, SCENARIO.load(raw)
+    except ValidationError as error:
+        raise ScenarioError(f"{name}: " + "; ".join(where(error.messages))) from None
+
+
+def apply(store: Store, name: str, scenario: Mapping[str, Any]) -> None:
+    """Lay ``scenario`` down in ``store`` (which should be fresh)."""
+    for index, account in enumerate(scenario["accounts"]):
+        try:
+            store.create_account(account["username"],
+                                 **{k: v for k, v in account.items() if k != "username"})
+        except (ValueError, AccountError) as error:
+            raise ScenarioError(f"{name}: accounts[{index}]: {error}") from None
+    for index, entry in enumerate(scenario["pins"]):
+        try:
+            pin = store.create_pin(entry["client_identifier"], product=entry["product"],
+                                   strong=entry["strong"], pin_id=entry["id"],
+                                   code=entry["code"], expires_in=entry["expires_in"])
+        except ValueError as error:
+            raise ScenarioError(f"{name}: pins[{index}]: {error}") from None
+        if entry["state"] == "approved":
+            store.verify(pin.id, entry["auth_token"], user=entry["approved_by"])
+        elif entry["state"] == "expired":
+            store.expire(pin.id)
+    if scenario["auto_approve"]:
+        store.auto_approve = AutoApprove.parse(scenario["auto_approve"])
+
+
+def load(store: Store, source: str | Path | Mapping[str, Any], *, baseline: bool = False
+         ) -> None:
+    """Check ``source`` (a file or a mapping) and apply it to ``store``; with
+    ``baseline``, also after every reset."""
+    name, scenario = read(source)
+    apply(store, name, scenario)
+    if baseline:
+        store.baseline = lambda fresh: apply(fresh, name, scenario)

@@ -1,0 +1,120 @@
+"""Scenario files: a state to start from, checked before anything is applied."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from mockplex import Store, create_app, store_of
+from mockplex.scenario import ScenarioError, load
+from tests.conftest import FIXTURES
+from tests.test_cli import start
+
+SCENARIO = FIXTURES / "scenario.json"
+
+
+def test_the_example_lays_down_accounts_and_pins_in_every_state():
+    store = Store()
+    load(store, SCENARIO)
+    assert [a.username for a in store.accounts()] == ["mockplex", "alice", "bob"]
+    pending, approved, short = store.pins()
+    assert (pending.id, pending.code, pending.product, pending.auth_token) == (
+        308667304, "7RQZ", "Tautulli", None)
+    assert (approved.strong, approved.auth_token) == (True, "AliceToken0123456789")
+    assert short.expires_in(store.clock.now()) == 30
+    assert "GONE" not in {pin.code for pin in store.pins()}  # the expired one
+
+
+def test_a_reset_lays_a_server_scenario_down_again():
+    app = create_app({"MOCKPLEX_SCENARIO": str(SCENARIO)})
+    store = store_of(app)
+    store.verify(308667304)
+    store.create_account("carol")
+    store.reset()
+    assert store.get_pin(308667304).auth_token is None
+    assert [a.username for a in store.accounts()] == ["mockplex", "alice", "bob"]
+
+
+@pytest.mark.parametrize(("scenario", "problem"), [
+    ({"pins": [{"code": "AB12"}]}, "pins[0].clientIdentifier: Missing data"),
+    ({"pins": [{"clientIdentifier": "c", "code": "ab12"}]}, "pins[0].code: must be 4 characters"),
+    ({"pins": [{"clientIdentifier": "c", "strong": True, "code": "AB12"}]},
+     "pins[0].code: must be 25 characters"),
+    ({"pins": [{"clientIdentifier": "c", "id": 12}]}, "pins[0].id: must have 9 or 10 digits"),
+    ({"pins": [{"clientIdentifier": "c"}, {"clientIdentifier": "c", "state": "approved",
+                                            "approvedBy": "zed"}]},
+     "pins[1].approvedBy: no account 'zed'"),
+    ({"pins": [{"clientIdentifier": "c", "authToken": "t"}]}, "pins[0].state: only an approved"),
+    ({"pins": [{"clientIdentifier": "c", "state": "lost"}]}, "pins[0].state: Must be one of"),
+    ({"accounts": [{"username": "mockplex"}]}, "accounts[0]: an account with the username"),
+    ({"accounts": [{"username": "a", "email": "nope"}]}, "accounts[0].email: Not a valid email"),
+    ({"pins": [{"clientIdentifier": "c", "code": "AB12"}, {"clientIdentifier": "c",
+                                                           "code": "AB12"}]},
+     "pins[1]: a live pin has the code 'AB12' already"),
+    ({"autoApprove": "sometimes"}, "autoApprove: bad auto-approve rule"),
+    ({"pin": []}, "pin: Unknown field"),
+    ([1, 2], "a scenario is a JSON object"),
+])
+def test_a_bad_scenario_names_the_file_the_entry_and_the_field(tmp_path, scenario, problem):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(scenario))
+    with pytest.raises(ScenarioError) as failure:
+        load(Store(), path)
+    assert str(failure.value).startswith(f"{path}: ")
+    assert problem in str(failure.value)
+
+
+def test_unreadable_files_are_named(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot read it"):
+        load(Store(), tmp_path / "missing.json")
+    (tmp_path / "broken.json").write_text("{")
+    with pytest.raises(ScenarioError, match="broken.json: not valid JSON"):
+        load(Store(), tmp_path / "broken.json")
+
+
+def test_serve_loads_a_scenario_file():
+    proc, line = start("--port", "0", "--fixtures", str(SCENARIO))
+    try:
+        url = line.removeprefix("mockplex listening on ").strip()
+        polled = requests.get(url + "/api/v2/pins/1272322473.json",
+                              headers={"X-Plex-Client-Identifier": "overseerr-test"}, timeout=5)
+        assert polled.json()["authToken"] == "AliceToken0123456789"
+        user = requests.get(url + "/api/v2/user.json",
+                            headers={"X-Plex-Token": "AliceToken0123456789"}, timeout=5)
+        assert user.json()["email"] == "alice@example.com"
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_serve_stops_on_a_bad_scenario_file(tmp_path):
+    from mockplex.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"pins": [{"clientIdentifier": "c", "state": "gone"}]}')
+    assert main(["serve", "--port", "0", "--fixtures", str(bad)]) == 2
+
+
+def test_the_plugin_marker_loads_a_scenario(pytester):
+    pytester.makefile(".json", unattended=(FIXTURES / "scenario-unattended.json").read_text())
+    pytester.makepyfile('''
+import pytest
+import requests
+
+@pytest.mark.mockplex_scenario("unattended.json")
+def test_marked(mockplex):
+    assert [u.username for u in mockplex.users] == ["mockplex", "ci-bot"]
+    headers = {"X-Plex-Client-Identifier": "app", "Accept": "application/json"}
+    pin = requests.post(mockplex.url + "/api/v2/pins", headers=headers).json()
+    poll = lambda: requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}", headers=headers)
+    assert [poll().json()["authToken"] for _ in range(2)] == [None, "MockPlexDefaultToken"]
+
+def test_unmarked_starts_clean(mockplex):
+    assert [u.username for u in mockplex.users] == ["mockplex"]
+    assert mockplex.store.auto_approve is None
+''')
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
