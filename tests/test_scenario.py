@@ -70,7 +70,7 @@ def test_unreadable_files_are_named(tmp_path):
     with pytest.raises(ScenarioError, match="cannot read it"):
         load(Store(), tmp_path / "missing.json")
     (tmp_path / "broken.json").write_text("{")
-    with pytest.raises(ScenarioError, match="broken.json: not valid JSON"):
+    with pytest.raises(ScenarioError, match=r"broken\.json: not valid JSON"):
         load(Store(), tmp_path / "broken.json")
 
 
