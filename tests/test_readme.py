@@ -51,3 +51,16 @@ def test_the_ci_example_runs(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert '"authToken":"MockPlexDefaultToken"' in result.stdout
+
+
+def test_the_scenario_example_loads():
+    import json
+
+    from mockplex import Store
+    from mockplex.scenario import load
+
+    [example] = blocks("json")
+    store = Store()
+    load(store, json.loads(example))
+    assert [a.username for a in store.accounts()] == ["mockplex", "alice"]
+    assert len(store.pins()) == 3  # the expired one is gone
