@@ -11,7 +11,7 @@ from flask_cors import CORS
 
 from mockplex import control, errors, pages, plextv, scenario, traffic
 from mockplex.render import CONTROL_PREFIX
-from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove, Store
+from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove, Store
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
@@ -25,6 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_SEED": None,
     # A scenario (a JSON file's path, or a mapping) laid down at start and after a reset.
     "MOCKPLEX_SCENARIO": None,
+    # The most live pins at once; creating one more answers 429.
+    "MOCKPLEX_MAX_PINS": MAX_PINS,
+    # When set, the /_mockplex routes (but health and static files) need this value in
+    # the X-Mockplex-Token header: for a server shared by several CI jobs.
+    "MOCKPLEX_CONTROL_TOKEN": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
 
@@ -46,7 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         store = Store(pin_lifetime=app.config["MOCKPLEX_PIN_LIFETIME"],
                       strong_pin_lifetime=app.config["MOCKPLEX_STRONG_PIN_LIFETIME"],
                       auto_approve=AutoApprove.parse(rule) if rule else None,
-                      seed=app.config["MOCKPLEX_SEED"])
+                      seed=app.config["MOCKPLEX_SEED"],
+                      max_pins=app.config["MOCKPLEX_MAX_PINS"])
         if app.config["MOCKPLEX_SCENARIO"] is not None:
             scenario.load(store, app.config["MOCKPLEX_SCENARIO"], baseline=True)
     app.extensions["mockplex"] = store

@@ -8,6 +8,7 @@ exits 0 on SIGINT or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import signal
 import sys
@@ -19,7 +20,7 @@ from mockplex import __version__
 from mockplex.app import create_app
 from mockplex.scenario import ScenarioError
 from mockplex.server import DEFAULT_HOST, DEFAULT_PORT, LiveServer
-from mockplex.store import PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove
+from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove
 
 
 def positive_int(text: str) -> int:
@@ -50,6 +51,15 @@ def auto_approve_rule(text: str) -> str:
     return text
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="mockplex", description="A fake plex.tv for tests.")
     main.add_argument("--version", action="version", version=f"mockplex {__version__}")
@@ -78,6 +88,11 @@ def parser() -> argparse.ArgumentParser:
                             "laid down again by every reset")
     serve.add_argument("--seed", type=int, metavar="N",
                        help="make ids, codes and tokens reproducible (the same after a reset)")
+    serve.add_argument("--max-pins", type=positive_int, default=MAX_PINS, metavar="N",
+                       help=f"the most live pins at once; past it, 429 (default {MAX_PINS})")
+    serve.add_argument("--control-token", metavar="TOKEN",
+                       help="require this value in the X-Mockplex-Token header of every "
+                            "/_mockplex call but health (for a server shared by CI jobs)")
     serve.add_argument("--threads", type=positive_int, default=4,
                        help="worker threads (default 4)")
     return main
@@ -94,6 +109,8 @@ def serve(args: argparse.Namespace) -> int:
             "MOCKPLEX_AUTO_APPROVE": args.auto_approve,
             "MOCKPLEX_SEED": args.seed,
             "MOCKPLEX_SCENARIO": args.fixtures,
+            "MOCKPLEX_MAX_PINS": args.max_pins,
+            "MOCKPLEX_CONTROL_TOKEN": args.control_token,
         })
     except ScenarioError as error:
         print(f"mockplex: {error}", file=sys.stderr)
@@ -111,6 +128,10 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"mockplex: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
+    if not is_loopback(args.host):
+        print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "
+              "its control API can approve, expire and reset anything"
+              + ("" if args.control_token else " (see --control-token)"), file=sys.stderr)
     try:
         print(f"mockplex listening on {server.url}", flush=True)
         stopping.wait()

@@ -6,10 +6,11 @@ message names the problem.
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import Schema, ValidationError
 
 from mockplex import render
@@ -202,6 +203,22 @@ def reset() -> Response:
     return render.json_response({"status": "ok"})
 
 
+OPEN_PATHS = (f"{render.CONTROL_PREFIX}/health", f"{render.CONTROL_PREFIX}/static/")
+TOKEN_HEADER = "X-Mockplex-Token"
+
+
+def control_token_required() -> None:
+    """With MOCKPLEX_CONTROL_TOKEN set, the control API answers only to that token."""
+    expected: str | None = current_app.config["MOCKPLEX_CONTROL_TOKEN"]
+    if not expected or not render.is_control() or request.path.startswith(OPEN_PATHS):
+        return
+    given = request.headers.get(TOKEN_HEADER, "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise ControlError(f"this mockplex was started with a control token: send it in the "
+                           f"{TOKEN_HEADER} header", status=401)
+
+
 def init_app(app: Flask) -> None:
     app.before_request(hidden_from_plex_hosts)
+    app.before_request(control_token_required)
     app.register_blueprint(bp)

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from mockplex import render
 from mockplex.accounts import AccountError, AccountExists, TokenInvalid, TokenRevoked
 from mockplex.schemas import ERRORS_SCHEMA
-from mockplex.store import PinNotFound
+from mockplex.store import PinNotFound, TooManyPins
 
 log = logging.getLogger("mockplex")
 
@@ -88,6 +88,10 @@ def _pin_not_found(error: PinNotFound) -> Response:
     return _render(CodeNotFound())
 
 
+def _too_many_pins(error: TooManyPins) -> Response:
+    return _render(PlexError(str(error), status=429))
+
+
 def _account_error(error: AccountError) -> Response:
     """Token problems in plex.tv's answers; account problems as control errors."""
     if isinstance(error, TokenRevoked) and not render.is_control():
@@ -133,5 +137,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(PlexError, _render)
     app.register_error_handler(PinNotFound, _pin_not_found)
     app.register_error_handler(AccountError, _account_error)
+    app.register_error_handler(TooManyPins, _too_many_pins)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

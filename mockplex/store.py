@@ -25,6 +25,7 @@ from mockplex.journal import Journal
 
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
+MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 ID_RANGE = (100_000_000, 9_999_999_999)  # 9 or 10 digits, as plex.tv's ids
 CODE_ALPHABET = string.ascii_uppercase + string.digits
 STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
@@ -52,6 +53,10 @@ DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
 
 class StoreError(Exception):
     """Base class of the store's own errors."""
+
+
+class TooManyPins(StoreError):
+    """The store holds as many live pins as its cap allows."""
 
 
 class PinNotFound(StoreError):
@@ -138,13 +143,14 @@ class Store:
         clock: Clock | None = None,
         seed: int | None = None,
         auto_approve: AutoApprove | None = None,
+        max_pins: int = MAX_PINS,
     ) -> None:
         for name, value in (("pin_lifetime", pin_lifetime),
-                            ("strong_pin_lifetime", strong_pin_lifetime)):
+                            ("strong_pin_lifetime", strong_pin_lifetime), ("max_pins", max_pins)):
             if not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{name} must be a positive whole number of seconds, "
-                                 f"got {value!r}")
+                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
         self.pin_lifetime = pin_lifetime
+        self.max_pins = max_pins
         self.strong_pin_lifetime = strong_pin_lifetime
         self.clock = clock or Clock()
         self.seed = seed
@@ -172,6 +178,9 @@ class Store:
         lifetime = self.strong_pin_lifetime if strong else self.pin_lifetime
         with self._lock:
             now = self._purge()
+            if len(self._pins) >= self.max_pins:
+                raise TooManyPins(f"mockplex holds {len(self._pins)} live pins, its cap "
+                                  "(max_pins); let some expire, expire them, or reset")
             if pin_id in self._pins:
                 raise ValueError(f"a live pin has the id {pin_id} already")
             if code in self._codes:

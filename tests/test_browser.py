@@ -162,3 +162,16 @@ def test_link_prefilled_from_the_qr_link_and_a_wrong_code(plex, page):
     alert.wait_for()
     assert alert.inner_text() == "Code not found or expired."
     assert plex.pin(pin.id).auth_token is None
+
+
+def test_with_a_control_token_the_page_passes_it_on(page):
+    from mockplex import LiveServer, create_app
+
+    with LiveServer(create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"})) as server:
+        pin = server.store.create_pin("guarded-app", strong=True)
+        page.goto(f"{server.url}/auth?control_token=s3cret#?code={pin.code}")
+        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("heading", name="Signed in").wait_for()
+        assert server.store.get_pin(pin.id).auth_token is not None
+        page.goto(f"{server.url}/auth#?code={pin.code}")  # no token: the page says so
+        assert "401" in page.get_by_role("alert").inner_text()

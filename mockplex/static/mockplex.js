@@ -10,8 +10,14 @@ function fragmentParams(hash) {
   return new URLSearchParams(hash.replace(/^#!?\??/, ""));
 }
 
+// With a control token (mockplex serve --control-token), open the page as
+// /auth?control_token=...#?code=... : the page sends it on to the control API.
+const CONTROL_TOKEN = new URLSearchParams(location.search).get("control_token");
+
 async function getJSON(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const headers = { Accept: "application/json" };
+  if (CONTROL_TOKEN) headers["X-Mockplex-Token"] = CONTROL_TOKEN;
+  const response = await fetch(path, { headers });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return response.json();
 }
