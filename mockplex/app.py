@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, pages, plextv, scenario, traffic
+from mockplex import control, errors, openapi, pages, plextv, scenario, traffic
 from mockplex.render import CONTROL_PREFIX
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove, Store
 
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     control.init_app(app)
     pages.init_app(app)
     traffic.init_app(app)
+    openapi.init_app(app)
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, max_age=86400)
     app.after_request(_log_request)

@@ -94,19 +94,19 @@ def pins() -> Response:
     return render.json_response([pin_json(pin) for pin in found])
 
 
-@bp.post("/pins/<pin_ref>/verify")
-def verify(pin_ref: str) -> Response:
+@bp.post("/pins/<id>/verify")
+def verify(id: str) -> Response:
     args = body(VERIFY_ARGS)
     if args["auth_token"] and args["user"]:
         raise ControlError("Name the approving account (user) or its token (authToken), "
                            "not both")
-    pin = store().verify(pin_id(pin_ref), args["auth_token"], user=args["user"])
+    pin = store().verify(pin_id(id), args["auth_token"], user=args["user"])
     return render.json_response(pin_json(pin))
 
 
-@bp.post("/pins/<pin_ref>/expire")
-def expire(pin_ref: str) -> Response:
-    return render.json_response(pin_json(store().expire(pin_id(pin_ref))))
+@bp.post("/pins/<id>/expire")
+def expire(id: str) -> Response:
+    return render.json_response(pin_json(store().expire(pin_id(id))))
 
 
 @bp.get("/users")

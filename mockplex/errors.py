@@ -9,6 +9,7 @@ only the mock raises (an unemulated route, a bad control call) use codes from
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -124,7 +125,8 @@ def emulated_routes() -> list[str]:
     for rule in current_app.url_map.iter_rules():
         if rule.endpoint.startswith("plextv.") and "<any(" not in str(rule):
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
-            routes.extend(f"{method} {rule.rule}" for method in methods)
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)  # no converter names
+            routes.extend(f"{method} {path}" for method in methods)
     return routes
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import segno
 from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import Schema, ValidationError
+from werkzeug.routing import BaseConverter
 
 from mockplex import render
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
@@ -98,7 +99,14 @@ def create_pin(fmt: str | None) -> Response:
     return pin_response(pin, 201)
 
 
-@bp.get("/pins/<id>")
+class PinIdConverter(BaseConverter):
+    """A pin id as a path part: anything (a bad id answers 404 / 1020) but the paths of
+    the routes beside it, so that ``/pins/link`` only ever means the link route."""
+
+    regex = r"(?!link(?:\.json|\.xml)?$)[^/]+"
+
+
+@bp.get("/pins/<pin:id>")
 def get_pin(id: str) -> Response:
     digits, _, fmt = id.partition(".")
     check_format(fmt or None)
@@ -140,4 +148,5 @@ def user(fmt: str | None) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["pin"] = PinIdConverter
     app.register_blueprint(bp)

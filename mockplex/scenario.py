@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mockplex.accounts import AccountError
+from mockplex.schemas import EMAIL
 from mockplex.store import AutoApprove, Store
 
 STATES = ("pending", "approved", "expired")
@@ -30,7 +31,7 @@ class AccountEntry(Schema):
         unknown = RAISE
 
     username = fields.String(required=True, validate=validate.Length(min=1))
-    email = fields.Email(load_default=None)
+    email = fields.String(load_default=None, validate=EMAIL)
     title = fields.String(load_default=None)
     friendly_name = fields.String(data_key="friendlyName", load_default=None)
     auth_token = fields.String(data_key="authToken", load_default=None,

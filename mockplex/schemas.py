@@ -35,6 +35,15 @@ FALSY = {"false", "False", "0", "", 0}
 MAX_ADVANCE = 100 * 365 * 24 * 3600
 
 
+class JSONBoolean(fields.Boolean):
+    """true or false, and nothing that merely equals them (0, 1, "true")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class GeoDataSchema(Schema):
     """plex.tv's GeoData: the one object whose keys are snake_case on the wire."""
 
@@ -190,6 +199,11 @@ class VerifyArgs(Schema):
     user = fields.String(load_default=None, validate=validate.Length(min=1))
 
 
+#: Something on each side of one @: enough for a fake account (and a pattern that means
+#: the same to Python and to JSON Schema's regular expressions).
+EMAIL = validate.Regexp(r"^[^@]+@[^@]+$", error="Not an email address (name@domain).")
+
+
 class CreateUserArgs(Schema):
     """Body of ``POST /_mockplex/users``."""
 
@@ -197,7 +211,7 @@ class CreateUserArgs(Schema):
         unknown = RAISE
 
     username = fields.String(required=True, validate=validate.Length(min=1))
-    email = fields.String(load_default=None, validate=validate.Email())
+    email = fields.String(load_default=None, validate=EMAIL)
     title = fields.String(load_default=None, validate=validate.Length(min=1))
     friendly_name = fields.String(data_key="friendlyName", load_default=None)
     auth_token = fields.String(data_key="authToken", load_default=None,
@@ -250,7 +264,7 @@ class FaultArgs(Schema):
     times = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
     delay_ms = fields.Integer(strict=True, load_default=0,
                               validate=validate.Range(0, MAX_DELAY_MS))
-    drop = fields.Boolean(load_default=False)
+    drop = JSONBoolean(load_default=False)
     message = fields.String(load_default=None)
 
     @validates_schema
@@ -277,7 +291,7 @@ class FaultSchema(Schema):
 class EntrySchema(Schema):
     """A journal entry as ``GET /_mockplex/requests`` lists it."""
 
-    time = fields.Method("wire_time")
+    time = fields.Method("wire_time", metadata={"type": "string", "format": "date-time"})
     method = fields.String()
     path = fields.String()
     query = fields.Dict(keys=fields.String(), values=fields.String())

@@ -47,3 +47,10 @@ def new_pin(client: FlaskClient):
         return response.get_json()
 
     return create
+
+
+def run_pytest(pytester, *args: str):
+    """A pytest of its own in a subprocess, as a user runs it; without the cache and
+    without schemathesis's plugin, whose import alone costs a second per run."""
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:schemathesis",
+                                         *args)

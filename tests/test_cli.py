@@ -60,7 +60,7 @@ def test_serves_then_exits_0_on_a_signal(serve, signum):
     assert proc.stdout.read() == ""  # the listening line was the only one
     log = proc.stderr.read()
     assert '"POST /api/v2/pins" 201' in log
-    assert "Traceback" not in log
+    assert "Traceback" not in log, log
 
 
 def test_logs_one_line_per_request(serve):

@@ -11,6 +11,8 @@ import pytest
 from plex_api_client import PlexAPI
 from plex_api_client.models import errors
 
+from tests.conftest import run_pytest
+
 SDK036 = Path(sys.prefix) / "plex-api-client-0.36"
 CLIENT_ID = "sdk030-tests"
 
@@ -47,5 +49,5 @@ def test_036_flows(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(SDK036))
     flows = Path(__file__).parent / "compat" / "sdk036_flows.py"
     pytester.makepyfile(test_sdk036=flows.read_text())
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = run_pytest(pytester)
     result.assert_outcomes(passed=6)

@@ -9,7 +9,7 @@ import requests
 from freezegun import freeze_time
 
 from mockplex import DEFAULT_TOKEN, LiveServer, MockPlex
-from tests.conftest import HEADERS
+from tests.conftest import HEADERS, run_pytest
 
 USER_TESTS = '''
 import requests
@@ -58,7 +58,7 @@ def test_freezegun_expires_a_pin_over_http(mockplex):
 
 def test_the_plugin_is_registered_and_resets_between_tests(pytester):
     pytester.makepyfile(test_user=USER_TESTS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = run_pytest(pytester)
     result.assert_outcomes(passed=4)
 
 
@@ -78,7 +78,7 @@ def test_short_pins(mockplex):
                         headers={"X-Plex-Client-Identifier": "c"}, timeout=5).json()
     assert pin["expiresIn"] == 30
 ''')
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    run_pytest(pytester).assert_outcomes(passed=1)
 
 
 def test_environment_chooses_host_and_port(pytester, monkeypatch):
@@ -91,13 +91,13 @@ def test_environment_chooses_host_and_port(pytester, monkeypatch):
 def test_port(mockplex):
     assert mockplex.url == "http://127.0.0.1:{port}"
 ''')
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    run_pytest(pytester).assert_outcomes(passed=1)
 
 
 def test_a_bad_port_variable_is_a_clear_error(pytester, monkeypatch):
     monkeypatch.setenv("MOCKPLEX_PORT", "eighty")
     pytester.makepyfile("def test_port(mockplex):\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = run_pytest(pytester)
     result.stdout.fnmatch_lines(["*MOCKPLEX_PORT must be a port number*'eighty'*"])
     result.assert_outcomes(errors=1)
 

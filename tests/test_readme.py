@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_pytest
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 SDK036 = Path(sys.prefix) / "plex-api-client-0.36"
 NEEDS_SDK036 = "# needs plex-api-client 0.36"
@@ -35,7 +37,7 @@ def test_the_python_examples_pass(pytester, monkeypatch, sdk036):
     if sdk036:
         monkeypatch.setenv("PYTHONPATH", str(SDK036))
     pytester.makepyfile(**examples)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = run_pytest(pytester)
     tests = sum(len(re.findall(r"^def test_", block, re.M)) for block in examples.values())
     result.assert_outcomes(passed=tests)
 

@@ -1,0 +1,41 @@
+"""schemathesis against mockplex's own OpenAPI document: no 5xx, and every answer
+conforms to what the document says (status, content type, schema)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+
+from mockplex import create_app, store_of
+
+# Bounded and repeatable in `make test`; MOCKPLEX_FUZZ_EXAMPLES=500 digs deeper (and varies).
+DEFAULT_EXAMPLES = 25
+EXAMPLES = int(os.environ.get("MOCKPLEX_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
+APP = create_app()
+SCHEMA = schemathesis.openapi.from_wsgi("/_mockplex/openapi.json", APP)
+
+
+def test_the_document_is_valid_openapi_and_covers_every_route(client):
+    document = client.get("/_mockplex/openapi.json").get_json()
+    validate(document)
+    documented = {(method.upper(), path) for path, item in document["paths"].items()
+                  for method in item}
+    for rule in APP.url_map.iter_rules():
+        if rule.endpoint.startswith(("plextv.", "control.")) and "<any(" not in rule.rule:
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+                assert (method, path) in documented, (method, path)
+
+
+@SCHEMA.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES == DEFAULT_EXAMPLES,
+          suppress_health_check=list(HealthCheck))
+def test_fuzz(case):
+    try:
+        case.call_and_validate()
+    finally:
+        store_of(APP).reset()  # a fuzzed fault or clock jump must not leak into the next case
