@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     # the X-Mockplex-Token header: for a server shared by several CI jobs.
     "MOCKPLEX_CONTROL_TOKEN": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Past this, 431 in plex.tv's shape (the live server's own, plain limit is 1 MiB).
+    "MOCKPLEX_MAX_HEADER_BYTES": 64 * 1024,
 }
 
 #: Marks a request that interception sent here; its value is the scheme the client used.

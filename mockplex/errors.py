@@ -23,7 +23,7 @@ log = logging.getLogger("mockplex")
 
 #: The mock's own code for each HTTP status plex.tv has no documented code for.
 MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 409: 1909, 413: 1913, 415: 1915,
-              500: 1999}
+              429: 1929, 431: 1931, 500: 1999}
 
 
 def mock_code(status: int) -> int:

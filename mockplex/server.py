@@ -59,7 +59,8 @@ class LiveServer:
             raise RuntimeError(f"the server is already running at {self.url}")
         server: BaseWSGIServer | MultiSocketServer = create_server(
             self.app, host=self.host, port=self.port, threads=self.threads,
-            clear_untrusted_proxy_headers=True, ident="mockplex")
+            clear_untrusted_proxy_headers=True, ident="mockplex",
+            max_request_header_size=1024 * 1024)  # the app answers 431 itself below this
         if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket
             server.close()
             raise RuntimeError(f"{self.host!r} resolved to several addresses; name one")
