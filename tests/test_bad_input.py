@@ -84,7 +84,7 @@ def test_bad_control_calls_get_a_json_400(mockplex, method, path, body):
     response = send(mockplex.url, method, path, {"Content-Type": "application/json"}, data)
     assert response.status == 400, response.body[:300]
     [error] = json.loads(response.body)["errors"]
-    assert error["status"] == 400 and path.split("?")[0] in error["message"] or "pin" in (
+    assert (error["status"] == 400 and path.split("?")[0] in error["message"]) or "pin" in (
         error["message"])
     assert send(mockplex.url, "GET", "/_mockplex/health", {}, b"").status == 200
 
