@@ -48,8 +48,9 @@ def _store() -> Store:
 
 
 def _before() -> None:
-    """First of all: headers too large, then an injected status; then keep the raw body for the journal (read now,
-    form parsing reads the cached copy; read after it, it would be gone)."""
+    """First of all: headers too large, then an injected status; then keep the raw body
+    for the journal (read now, form parsing reads the cached copy; read after it, it
+    would be gone)."""
     limit: int = current_app.config["MOCKPLEX_MAX_HEADER_BYTES"]
     size = sum(len(name) + len(value) for name, value in request.headers.items())
     if size > limit:
