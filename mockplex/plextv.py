@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import Schema, ValidationError
 from werkzeug.routing import BaseConverter
 
-from mockplex import render
+from mockplex import render, xplex
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
 from mockplex.schemas import ClientSchema, CreatePinArgs, LinkArgs, describe, dump_pin, dump_user
 from mockplex.store import Pin, Store
@@ -37,7 +37,9 @@ def store() -> Store:
 def base_url() -> str:
     """Where this mock is reached: the configured public URL, or the request's host."""
     configured: str | None = current_app.config["MOCKPLEX_BASE_URL"]
-    return (configured or request.host_url).rstrip("/")
+    if configured:
+        return configured.rstrip("/")
+    return f"{request.scheme}://{request.host}"
 
 
 def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
@@ -49,14 +51,13 @@ def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def xplex_values() -> dict[str, str]:
     """The request's X-Plex values by lower-cased name: form < query < headers."""
-    values: dict[str, str] = {}
-    for source in (request.form, request.args, request.headers):
-        for name, value in source.items():
-            if name.lower().startswith("x-plex-"):
-                values[name.lower()] = value
-    return values
+    form = request.form.items() if request.mimetype in FORMS else ()
+    return xplex.merged(form, request.args.items(), request.environ)
 
 
 def client() -> dict[str, Any]:
@@ -110,10 +111,12 @@ class PinIdConverter(BaseConverter):
 def get_pin(id: str) -> Response:
     digits, _, fmt = id.partition(".")
     check_format(fmt or None)
-    caller = client()
+    client_identifier = xplex_values().get("x-plex-client-identifier")
+    if not client_identifier:  # a poll reads nothing else of the client's values
+        raise MissingClientIdentifier()
     if not digits.isascii() or not digits.isdigit():
         raise CodeNotFound()
-    pin = store().poll(int(digits), caller["client_identifier"])
+    pin = store().poll(int(digits), client_identifier)
     return pin_response(pin, 200)
 
 

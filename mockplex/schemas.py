@@ -8,6 +8,7 @@ forms and headers are tolerant, since real clients send many X-Plex values.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from marshmallow import (
 from mockplex.accounts import Account
 from mockplex.clock import WIRE_FORMAT, to_datetime
 from mockplex.faults import MAX_DELAY_MS
-from mockplex.store import Pin
+from mockplex.store import DEFAULT_LOCATION, Pin
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
 #: (1 and 0 stand for True and False too: they are equal in a set.)
@@ -328,20 +329,35 @@ def describe(error: ValidationError) -> str:
 
 
 def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:
-    """The wire form of ``pin`` as seen at ``now`` by a mock served at ``base_url``."""
+    """The wire form of ``pin`` as seen at ``now`` by a mock served at ``base_url``.
+
+    Only ``expiresIn`` changes from poll to poll, so the rest is dumped once per state
+    of the pin (a client polls every second or so) and kept in a bounded cache.
+    """
+    dumped = _dump_pin_state(pin.id, pin.code, pin.product, pin.trusted,
+                             pin.client_identifier, pin.created_at, pin.expires_at,
+                             pin.auth_token, pin.new_registration, base_url)
+    expires_in = pin.expires_in(now)
+    return {key: expires_in if key == "expiresIn" else value for key, value in dumped.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _dump_pin_state(pin_id: int, code: str, product: str, trusted: bool, client_identifier: str,
+                    created_at: float, expires_at: float, auth_token: str | None,
+                    new_registration: bool | None, base_url: str) -> dict[str, Any]:
     data: dict[str, Any] = PIN_SCHEMA.dump({
-        "id": pin.id,
-        "code": pin.code,
-        "product": pin.product,
-        "trusted": pin.trusted,
-        "qr": f"{base_url}/api/v2/pins/qr/{pin.code}",
-        "client_identifier": pin.client_identifier,
-        "location": pin.location,
-        "expires_in": pin.expires_in(now),
-        "created_at": to_datetime(pin.created_at),
-        "expires_at": to_datetime(pin.expires_at),
-        "auth_token": pin.auth_token,
-        "new_registration": pin.new_registration,
+        "id": pin_id,
+        "code": code,
+        "product": product,
+        "trusted": trusted,
+        "qr": f"{base_url}/api/v2/pins/qr/{code}",
+        "client_identifier": client_identifier,
+        "location": DEFAULT_LOCATION,
+        "expires_in": 0,  # replaced by dump_pin
+        "created_at": to_datetime(created_at),
+        "expires_at": to_datetime(expires_at),
+        "auth_token": auth_token,
+        "new_registration": new_registration,
     })
     return data
 

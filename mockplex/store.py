@@ -14,7 +14,7 @@ import random
 import string
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from mockplex.accounts import DEFAULT_ACCOUNT, Account, Accounts
@@ -34,6 +34,7 @@ STRONG_CODE_LENGTH = 25
 
 
 #: Where plex.tv places every mock pin (the GeoData of the community spec's example).
+#: The mock's choice: one location for all.
 DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
     {
         "code": "NL",
@@ -80,7 +81,6 @@ class Pin:
     auth_token: str | None = None
     new_registration: bool | None = None
     trusted: bool = False
-    location: Mapping[str, object] = field(default_factory=lambda: DEFAULT_LOCATION)
     polls: int = 0  # how often its client has polled it
 
     def expires_in(self, now: float) -> int:

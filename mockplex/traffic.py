@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from mockplex import xplex
 from mockplex.errors import PlexError
 from mockplex.faults import Fault, FaultMiddleware
 from mockplex.journal import BODY_LIMIT, Entry
@@ -30,10 +31,6 @@ def journaled(path: str) -> bool:
     return not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"))
 
 
-def xplex(items: Any) -> dict[str, str]:
-    return {name: value for name, value in items if name.lower().startswith("x-plex-")}
-
-
 def body_text() -> str:
     try:
         data = request.get_data(cache=True)
@@ -52,7 +49,8 @@ def _before() -> None:
     for the journal (read now, form parsing reads the cached copy; read after it, it
     would be gone)."""
     limit: int = current_app.config["MOCKPLEX_MAX_HEADER_BYTES"]
-    size = sum(len(name) + len(value) for name, value in request.headers.items())
+    size = sum(len(key) + len(value) for key, value in request.environ.items()
+               if key.startswith("HTTP_"))
     if size > limit:
         raise PlexError(f"the request's headers take {size} bytes, over mockplex's "
                         f"{limit}", status=431)
@@ -68,7 +66,8 @@ def _record(response: Response) -> Response:
         _store().journal.record(Entry(
             time=_store().clock.now(), method=request.method, path=request.path,
             query=request.args.to_dict(),
-            xplex={**xplex(request.args.items()), **xplex(request.headers.items())},
+            xplex={**xplex.from_pairs(request.args.items()),
+                   **xplex.from_headers(request.environ)},
             body=body_text(), status=response.status_code,
             matched=request.url_rule is not None,
             fault="mockplex.fault" in request.environ,
@@ -85,7 +84,8 @@ def init_app(app: Flask) -> None:
             query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             store.journal.record(Entry(time=store.clock.now(),
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
-                                       query=query, xplex=xplex(query.items()), status=None,
+                                       query=query, xplex=xplex.from_pairs(query.items()),
+                                       status=None,
                                        fault=True))
 
     app.before_request_funcs.setdefault(None, []).insert(0, _before)

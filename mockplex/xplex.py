@@ -1,0 +1,30 @@
+"""X-Plex values: how a client names itself, in headers, the query or a form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+PREFIX = "x-plex-"
+ENVIRON_PREFIX = "HTTP_X_PLEX_"
+
+
+def from_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The X-Plex headers of a WSGI environ, as ``X-Plex-Client-Identifier: value``
+    (read from the environ directly: a request's own header view costs more)."""
+    return {"-".join(part.capitalize() for part in key[5:].split("_")): value
+            for key, value in environ.items() if key.startswith(ENVIRON_PREFIX)}
+
+
+def from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The X-Plex entries of a query string or form."""
+    return {name: value for name, value in pairs if name.lower().startswith(PREFIX)}
+
+
+def merged(form: Iterable[tuple[str, str]], query: Iterable[tuple[str, str]],
+           environ: Mapping[str, Any]) -> dict[str, str]:
+    """By lower-cased name, where headers win over the query, and the query over a form."""
+    values: dict[str, str] = {}
+    for source in (from_pairs(form), from_pairs(query), from_headers(environ)):
+        values.update((name.lower(), value) for name, value in source.items())
+    return values
