@@ -26,6 +26,7 @@ from mockplex.journal import Journal
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
+SHRINK_FROM = 4096  # compact the tables once they held more pins than this
 ID_RANGE = (100_000_000, 9_999_999_999)  # 9 or 10 digits, as plex.tv's ids
 CODE_ALPHABET = string.ascii_uppercase + string.digits
 STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
@@ -69,7 +70,7 @@ class PinNotFound(StoreError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pin:
     id: int
     code: str
@@ -161,6 +162,7 @@ class Store:
         self._pins: dict[int, Pin] = {}
         self._codes: dict[str, int] = {}
         self._expiry: list[tuple[float, int]] = []  # heap of (expires_at, pin id)
+        self._high_water = 0  # the most live pins since the tables were last compacted
         self._accounts = Accounts(self._rng)
         self.default_auto_approve = self.auto_approve = auto_approve
         self.journal = Journal()
@@ -304,6 +306,7 @@ class Store:
             self._pins.clear()
             self._codes.clear()
             self._expiry.clear()
+            self._high_water = 0
             self.clock.reset()
             self._accounts = Accounts(self._rng)
             self.auto_approve = self.default_auto_approve
@@ -325,6 +328,7 @@ class Store:
         self._pins[pin.id] = pin
         self._codes[pin.code] = pin.id
         heapq.heappush(self._expiry, (pin.expires_at, pin.id))
+        self._high_water = max(self._high_water, len(self._pins))
 
     def _drop(self, pin_id: int) -> None:
         pin = self._pins.pop(pin_id)
@@ -338,6 +342,12 @@ class Store:
             pin = self._pins.get(pin_id)
             if pin is not None and pin.expires_at == expires_at:
                 self._drop(pin_id)
+        if self._high_water > SHRINK_FROM and len(self._pins) < self._high_water // 4:
+            # Dicts keep their size when emptied: copy them so a server that once held
+            # many pins gives that memory back once they have expired.
+            self._pins, self._codes = dict(self._pins), dict(self._codes)
+            self._expiry = self._expiry.copy()
+            self._high_water = len(self._pins)
         return now
 
     def _token_for(self, auth_token: str | None, user: str | None) -> str:

@@ -162,3 +162,14 @@ def test_concurrent_creation_and_approval_lose_nothing():
     assert len(set(created)) == 1600
     assert all(pin.auth_token == DEFAULT_TOKEN for pin in store.pins())
     assert len(store) == 1600
+
+
+def test_tables_are_compacted_once_most_pins_have_expired():
+    store = Store()
+    for _ in range(5000):
+        store.create_pin("c")
+    store.advance(901)
+    assert len(store) == 0
+    assert store._high_water == 0  # the dicts were copied to small ones
+    pin = store.create_pin("c")
+    assert store.get_pin(pin.id) == pin
