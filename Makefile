@@ -8,7 +8,7 @@ PORT ?= 32500
 # release, so this one goes to its own folder (tests/test_compat_plex_api_client.py).
 SDK036 := plex-api-client==0.36.3
 
-.PHONY: test serve lint clean
+.PHONY: test serve lint bench clean
 
 # Create the virtualenv and install mockplex with its test and lint tools;
 # redone only when the package metadata changes.
@@ -30,6 +30,12 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check mockplex tests benchmarks
 	$(BIN)/mypy
+
+# Benchmarks against the anchors (not part of make test); writes docs/benchmarks.md.
+# wrk (Debian's package) is the load generator where it is installed.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

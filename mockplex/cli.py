@@ -93,13 +93,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-token", metavar="TOKEN",
                        help="require this value in the X-Mockplex-Token header of every "
                             "/_mockplex call but health (for a server shared by CI jobs)")
+    serve.add_argument("--quiet", action="store_true",
+                       help="log nothing per request (for load tests)")
     serve.add_argument("--threads", type=positive_int, default=4,
                        help="worker threads (default 4)")
     return main
 
 
 def serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
     try:
         app = create_app({

@@ -75,9 +75,10 @@ def pin_json(pin: Pin) -> dict[str, Any]:
 def hidden_from_plex_hosts() -> None:
     """On the plex.tv hosts (interception) the control API does not exist: 404 for every
     method. App-wide, since it must run before routing's own 404 or 405."""
+    if not request.environ.get("mockplex.intercepted"):
+        return
     path = request.path
-    if request.environ.get("mockplex.intercepted") and (
-            path == render.CONTROL_PREFIX or path.startswith(render.CONTROL_PREFIX + "/")):
+    if path == render.CONTROL_PREFIX or path.startswith(render.CONTROL_PREFIX + "/"):
         raise PlexError(f"mockplex emulates no route {request.method} {path}", status=404)
 
 
@@ -207,10 +208,11 @@ OPEN_PATHS = (f"{render.CONTROL_PREFIX}/health", f"{render.CONTROL_PREFIX}/stati
 TOKEN_HEADER = "X-Mockplex-Token"
 
 
+@bp.before_request  # the control routes only
 def control_token_required() -> None:
     """With MOCKPLEX_CONTROL_TOKEN set, the control API answers only to that token."""
     expected: str | None = current_app.config["MOCKPLEX_CONTROL_TOKEN"]
-    if not expected or not render.is_control() or request.path.startswith(OPEN_PATHS):
+    if not expected or request.path.startswith(OPEN_PATHS):
         return
     given = request.headers.get(TOKEN_HEADER, "")
     if not hmac.compare_digest(given.encode(), expected.encode()):
@@ -220,5 +222,4 @@ def control_token_required() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(hidden_from_plex_hosts)
-    app.before_request(control_token_required)
     app.register_blueprint(bp)

@@ -10,27 +10,47 @@ import fnmatch
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from mockplex import xplex
 
 JOURNAL_LIMIT = 1000
-BODY_LIMIT = 4096  # characters of a body kept
+BODY_LIMIT = 4096  # bytes of a body kept
 PIN_PATH = re.compile(r"^/api/v2/pins/(\d+)(?:\.(?:json|xml))?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One request: when (mock time), what was asked, and what was answered."""
+    """One request: when (mock time), what was asked, and what was answered.
+
+    Recorded raw, on every request; decoded (query, X-Plex values, body) when read.
+    """
 
     time: float
     method: str
     path: str
-    query: Mapping[str, str] = field(default_factory=dict)
-    xplex: Mapping[str, str] = field(default_factory=dict)
-    body: str = ""
+    query_string: str = ""
+    xplex_headers: tuple[tuple[str, str], ...] = ()  # (WSGI environ key, value)
+    raw_body: bytes = b""
     status: int | None = None  # None: the connection was dropped (an injected fault)
     matched: bool = True  # False: no emulated route answers this path
     fault: bool = False  # answered by an injected fault
+
+    @property
+    def query(self) -> dict[str, str]:
+        return dict(parse_qsl(self.query_string, keep_blank_values=True))
+
+    @property
+    def xplex(self) -> dict[str, str]:
+        """The X-Plex values, from the query and (winning) from the headers."""
+        return {**xplex.from_pairs(self.query.items()),
+                **xplex.from_headers(dict(self.xplex_headers))}
+
+    @property
+    def body(self) -> str:
+        return self.raw_body.decode("utf-8", errors="replace")
 
     @property
     def pin_id(self) -> int | None:

@@ -111,7 +111,8 @@ class PinIdConverter(BaseConverter):
 def get_pin(id: str) -> Response:
     digits, _, fmt = id.partition(".")
     check_format(fmt or None)
-    client_identifier = xplex_values().get("x-plex-client-identifier")
+    client_identifier = (request.environ.get("HTTP_X_PLEX_CLIENT_IDENTIFIER")  # headers win
+                         or xplex_values().get("x-plex-client-identifier"))
     if not client_identifier:  # a poll reads nothing else of the client's values
         raise MissingClientIdentifier()
     if not digits.isascii() or not digits.isdigit():

@@ -4,7 +4,6 @@ injected faults meet the requests they match."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -31,12 +30,16 @@ def journaled(path: str) -> bool:
     return not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"))
 
 
-def body_text() -> str:
+def raw_body() -> bytes:
     try:
-        data = request.get_data(cache=True)
+        return request.get_data(cache=True)[:BODY_LIMIT]
     except RequestEntityTooLarge:
-        return f"(a body over {current_app.config['MAX_CONTENT_LENGTH']} bytes)"
-    return data[:BODY_LIMIT].decode("utf-8", errors="replace")
+        return f"(a body over {current_app.config['MAX_CONTENT_LENGTH']} bytes)".encode()
+
+
+def xplex_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((key, value) for key, value in environ.items()
+                 if key.startswith(xplex.ENVIRON_PREFIX))
 
 
 def _store() -> Store:
@@ -63,14 +66,14 @@ def _before() -> None:
 
 def _record(response: Response) -> Response:
     if journaled(request.path):
-        _store().journal.record(Entry(
-            time=_store().clock.now(), method=request.method, path=request.path,
-            query=request.args.to_dict(),
-            xplex={**xplex.from_pairs(request.args.items()),
-                   **xplex.from_headers(request.environ)},
-            body=body_text(), status=response.status_code,
-            matched=request.url_rule is not None,
-            fault="mockplex.fault" in request.environ,
+        environ = request.environ
+        store = _store()
+        store.journal.record(Entry(
+            time=store.clock.now(), method=request.method, path=request.path,
+            query_string=environ.get("QUERY_STRING", ""),
+            xplex_headers=xplex_headers(environ), raw_body=raw_body(),
+            status=response.status_code, matched=request.url_rule is not None,
+            fault="mockplex.fault" in environ,
         ))
     return response
 
@@ -81,11 +84,10 @@ def init_app(app: Flask) -> None:
     def dropped(environ: dict[str, Any]) -> None:
         path = environ.get("PATH_INFO", "")
         if journaled(path):
-            query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             store.journal.record(Entry(time=store.clock.now(),
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
-                                       query=query, xplex=xplex.from_pairs(query.items()),
-                                       status=None,
+                                       query_string=environ.get("QUERY_STRING", ""),
+                                       xplex_headers=xplex_headers(environ), status=None,
                                        fault=True))
 
     app.before_request_funcs.setdefault(None, []).insert(0, _before)

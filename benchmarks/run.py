@@ -1,0 +1,393 @@
+"""make bench: mockplex against the anchors, side by side in one run, on this machine.
+
+Writes docs/benchmarks.md. Loopback only; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+import requests
+import responses
+from pytest_httpserver import HTTPServer
+
+import mockplex
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "benchmarks.md"
+HEADERS = {"X-Plex-Client-Identifier": "bench", "Accept": "application/json"}
+PIN = {"id": 308667304, "code": "7RQZ", "product": "0", "trusted": False,
+       "authToken": None, "newRegistration": None}
+logging.disable(logging.CRITICAL)  # werkzeug logs every request pytest-httpserver answers
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+# -- 1. per-test overhead of the fixtures ----------------------------------------------
+
+FIXTURE_TESTS = 300
+
+
+def pytest_seconds(fixture: str | None) -> float:
+    argument = fixture or ""
+    with tempfile.TemporaryDirectory() as folder:
+        test = Path(folder) / "test_overhead.py"
+        test.write_text("".join(f"def test_{n}({argument}):\n    pass\n\n"
+                                for n in range(FIXTURE_TESTS)))
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "-p", "no:schemathesis", str(test)], cwd=folder, check=True,
+                       capture_output=True, timeout=300)
+        return time.perf_counter() - start
+
+
+def fixture_overhead() -> dict[str, float]:
+    """Milliseconds each test spends in the fixture: (run with it - run without) / tests."""
+    times = {name: median_of(3, lambda name=name: pytest_seconds(name))
+             for name in (None, "mockplex", "httpserver")}
+    base = times[None]
+    return {name: (times[name] - base) / FIXTURE_TESTS * 1000
+            for name in ("mockplex", "httpserver")}
+
+
+# -- 2. start plus stop of a live server -----------------------------------------------
+
+def start_stop_ms(make: Callable[[], object], start: str, stop: str, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        server = make()
+        began = time.perf_counter()
+        getattr(server, start)()
+        getattr(server, stop)()
+        samples.append((time.perf_counter() - began) * 1000)
+    return statistics.median(samples)
+
+
+# -- 3. one sign-in flow: create, 3 polls, approve, final poll ---------------------------
+
+FLOWS = 200
+
+
+def per_flow_ms(flow: Callable[[], None]) -> float:
+    flow()
+    began = time.perf_counter()
+    for _ in range(FLOWS):
+        flow()
+    return (time.perf_counter() - began) / FLOWS * 1000
+
+
+def mockplex_flow(base: str, handle: mockplex.MockPlex, session: requests.Session
+                  ) -> Callable[[], None]:
+    def flow() -> None:
+        pin = session.post(base + "/api/v2/pins", headers=HEADERS).json()
+        for _ in range(3):
+            session.get(f"{base}/api/v2/pins/{pin['id']}", headers=HEADERS)
+        handle.verify(pin["id"])
+        assert session.get(f"{base}/api/v2/pins/{pin['id']}",
+                           headers=HEADERS).json()["authToken"]
+    return flow
+
+
+def canned_flow(base: str, session: requests.Session) -> Callable[[], None]:
+    def flow() -> None:
+        session.post(base + "/api/v2/pins", headers=HEADERS).json()
+        for _ in range(4):
+            session.get(f"{base}/api/v2/pins/308667304", headers=HEADERS).json()
+    return flow
+
+
+ROUNDS = 3  # each side alternately, the median kept
+
+
+def loopback_flows() -> dict[str, float]:
+    ours, theirs = [], []
+    anchor = HTTPServer()
+    anchor.start()
+    anchor.expect_request("/api/v2/pins", method="POST").respond_with_json(PIN, status=201)
+    anchor.expect_request("/api/v2/pins/308667304").respond_with_json(PIN)
+    with mockplex.LiveServer() as server, requests.Session() as session:
+        handle = mockplex.MockPlex(server.store, server.url, server=server)
+        for _ in range(ROUNDS):
+            ours.append(per_flow_ms(mockplex_flow(server.url, handle, session)))
+            theirs.append(per_flow_ms(canned_flow(anchor.url_for("").rstrip("/"), session)))
+    anchor.stop()
+    return {"mockplex": statistics.median(ours), "pytest-httpserver": statistics.median(theirs)}
+
+
+def intercepted_flows() -> dict[str, float]:
+    ours, theirs = [], []
+    for _ in range(ROUNDS):
+        with mockplex.intercept() as plex, requests.Session() as session:
+            ours.append(per_flow_ms(mockplex_flow("https://plex.tv", plex, session)))
+        with responses.RequestsMock() as mock, requests.Session() as session:
+            mock.add(responses.POST, "https://plex.tv/api/v2/pins", json=PIN, status=201)
+            mock.add(responses.GET, "https://plex.tv/api/v2/pins/308667304", json=PIN)
+            theirs.append(per_flow_ms(canned_flow("https://plex.tv", session)))
+    return {"mockplex.intercept()": statistics.median(ours),
+            "responses": statistics.median(theirs)}
+
+
+# -- where a poll's time goes (for the targets a run misses) --------------------------------
+
+def profile_poll() -> tuple[float, float, list[str]]:
+    """In-process: microseconds per poll, per constant answer, and the poll's profile."""
+    import cProfile
+    import io
+    import pstats
+
+    from werkzeug.test import EnvironBuilder
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import constant_app
+
+    app = mockplex.create_app()
+    pin = mockplex.store_of(app).create_pin("bench")
+
+    def caller(wsgi_app: Callable[..., object], path: str) -> Callable[[], None]:
+        environ = EnvironBuilder(path=path, headers=HEADERS).get_environ()
+
+        def call() -> None:
+            fresh = dict(environ, **{"wsgi.input": io.BytesIO(b"")})
+            b"".join(wsgi_app(fresh, lambda *args: None))  # type: ignore[operator]
+        return call
+
+    def micros(call: Callable[[], None]) -> float:
+        for _ in range(300):
+            call()
+        began = time.perf_counter()
+        for _ in range(2000):
+            call()
+        return (time.perf_counter() - began) / 2000 * 1e6
+
+    poll = caller(app, f"/api/v2/pins/{pin.id}")
+    constant = caller(constant_app.app, "/api/v2/pins/308667304")
+    ours, ceiling = micros(poll), micros(constant)
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [poll() for _ in range(2000)])
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(r"mockplex/|flask_cors|marshmallow/schema", 14)
+    lines = [line for line in text.getvalue().splitlines() if re.search(r"\d+\.\d+ ", line)]
+    return ours, ceiling, lines
+
+
+# -- 4. standalone throughput -------------------------------------------------------------
+
+LOAD_SECONDS = 5
+
+
+def serve(command: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, cwd=ROOT / "benchmarks")
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    match = re.search(ready, line)
+    if not match:
+        proc.kill()
+        raise RuntimeError(f"the server said {line!r}")
+    return proc, match.group(1)
+
+
+def requests_per_second(url: str) -> float:
+    wrk = shutil.which("wrk")
+    if wrk:
+        out = subprocess.run([wrk, "-t2", "-c16", f"-d{LOAD_SECONDS}s", "-H",
+                              "X-Plex-Client-Identifier: bench", "-H",
+                              "Accept: application/json", url],
+                             capture_output=True, text=True, check=True, timeout=60).stdout
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    count, deadline = 0, time.monotonic() + LOAD_SECONDS  # no wrk: one bounded client loop
+    with requests.Session() as session:
+        while time.monotonic() < deadline:
+            session.get(url, headers=HEADERS)
+            count += 1
+    return count / LOAD_SECONDS
+
+
+def throughput() -> dict[str, float]:
+    ours, base = serve([sys.executable, "-m", "mockplex", "serve", "--port", "0", "--quiet"],
+                       r"listening on (\S+)")
+    try:
+        pin = requests.post(base + "/api/v2/pins", headers=HEADERS, timeout=5).json()
+        mockplex_rps = requests_per_second(f"{base}/api/v2/pins/{pin['id']}")
+    finally:
+        ours.send_signal(signal.SIGTERM)
+        ours.wait(timeout=10)
+    port = free_port()
+    ceiling, _ = serve([sys.executable, "-c",
+                        "import sys, waitress, constant_app; print('listening on x', flush=True);"
+                        f"waitress.serve(constant_app.app, host='127.0.0.1', port={port}, "
+                        "threads=4, _quiet=True)"], r"listening on (\S+)")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready")
+        ceiling_rps = requests_per_second(f"http://127.0.0.1:{port}/api/v2/pins/308667304")
+    finally:
+        ceiling.send_signal(signal.SIGTERM)
+        ceiling.wait(timeout=10)
+    return {"mockplex serve": mockplex_rps, "constant JSON on waitress": ceiling_rps}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer in 30 s")
+
+
+# -- 5. memory ------------------------------------------------------------------------------
+
+MEMORY = textwrap.dedent("""
+    import gc, json, os
+    from mockplex.store import Store
+    def rss():
+        return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    store = Store(max_pins=100_000)
+    gc.collect(); base = rss(); cycles = []
+    for cycle in range(3):
+        for n in range(100_000):
+            store.create_pin(f"{n:024d}", product="Bench")
+        gc.collect(); full = rss()
+        store.advance(1801); assert len(store) == 0
+        gc.collect(); cycles.append([full - base, rss() - base])
+    print(json.dumps(cycles))
+""")
+
+
+def memory() -> list[list[int]]:
+    import json
+
+    out = subprocess.run([sys.executable, "-c", MEMORY], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+# -- the report -------------------------------------------------------------------------------
+
+def row(measure: str, ours: float, anchor: float | None, unit: str, target: str, met: bool
+        ) -> str:
+    ratio = f"{ours / anchor:.2f}x" if anchor else ""
+    anchor_text = f"{anchor:.2f} {unit}" if anchor is not None else ""
+    return (f"| {measure} | {ours:.2f} {unit} | {anchor_text} | {ratio} | {target} | "
+            f"{'yes' if met else '**no**'} |")
+
+
+def main() -> None:
+    began = time.perf_counter()
+    overhead = fixture_overhead()
+    ours_start = start_stop_ms(mockplex.LiveServer, "start", "stop", 30)
+    theirs_start = start_stop_ms(HTTPServer, "start", "stop", 5)
+    loopback = loopback_flows()
+    intercepted = intercepted_flows()
+    rps = throughput()
+    cycles = memory()
+    poll_us, constant_us, profile = profile_poll()
+    per_pin = cycles[0][0] / 100_000
+    peaks = [full for full, _ in cycles]
+    rows = [
+        row("fixture overhead per test (mockplex vs httpserver)", overhead["mockplex"],
+            overhead["httpserver"], "ms", "<= 1.0x",
+            overhead["mockplex"] <= overhead["httpserver"]),
+        row("start + stop of a live server", ours_start, theirs_start, "ms", "<= 20 ms",
+            ours_start <= 20),
+        row("sign-in flow over loopback (5 requests)", loopback["mockplex"],
+            loopback["pytest-httpserver"], "ms", "<= 1.0x",
+            loopback["mockplex"] <= loopback["pytest-httpserver"]),
+        row("sign-in flow in-process (intercept vs responses)",
+            intercepted["mockplex.intercept()"], intercepted["responses"], "ms", "<= 1.0x",
+            intercepted["mockplex.intercept()"] <= intercepted["responses"]),
+        row("GET /api/v2/pins/<id> throughput", rps["mockplex serve"],
+            rps["constant JSON on waitress"], "req/s", ">= 0.8x",
+            rps["mockplex serve"] >= 0.8 * rps["constant JSON on waitress"]),
+        row("memory per live pin (100,000 pins)", per_pin, None, "bytes", "<= 1024 B",
+            per_pin <= 1024),
+        row("peak after 3 fill-and-expire cycles vs the first", peaks[-1] / 1e6,
+            peaks[0] / 1e6, "MB", "no growth (<= 1.05x)", peaks[-1] <= 1.05 * peaks[0]),
+    ]
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.machine())
+    versions = ", ".join(f"{name} {version(name)}" for name in (
+        "mockplex", "flask", "waitress", "werkzeug", "pytest-httpserver", "responses",
+        "requests", "pytest"))
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text("\n".join([
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (benchmarks/run.py); every number is from one run, with",
+        "mockplex and its anchor measured side by side on the same machine.",
+        "",
+        f"- machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        f"- versions: {versions}",
+        f"- load generator: {'wrk -t2 -c16 -d5s' if shutil.which('wrk') else 'a Python loop'}"
+        " on loopback, the server in its own process",
+        f"- ran {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
+        f"{time.perf_counter() - began:.0f} s",
+        "",
+        "| measure | mockplex | anchor | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "Fixture overhead is the run with the fixture less the run without, over",
+        f"{FIXTURE_TESTS} tests (a value near 0 can come out a little below it).",
+        "Anchors: pytest-httpserver's `httpserver` fixture and `HTTPServer`, the same five",
+        "requests answered by pytest-httpserver with canned JSON, the same five through",
+        "`responses` with canned JSON, and a Flask app returning a constant JSON body on",
+        "waitress with mockplex's settings (4 threads). Memory: resident size of a process",
+        f"holding 100,000 live pins; after they expire it holds {cycles[0][1] / 1e6:.1f} MB "
+        "more than before them (the allocator keeps some), and the peaks of three cycles "
+        f"were {', '.join(f'{peak / 1e6:.1f}' for peak in peaks)} MB.",
+        "",
+        "## Where a poll's time goes",
+        "",
+        f"In-process, one `GET /api/v2/pins/<id>` through the whole app costs {poll_us:.0f} us;",
+        f"the constant-JSON Flask app answers in {constant_us:.0f} us. The difference is the",
+        "work a faithful mock does: client check, store lookup under its lock, the pin's",
+        "wire form, content negotiation, CORS headers (flask-cors), the request journal and",
+        "the fault check. cProfile of 2,000 polls (cumulative seconds, largest first):",
+        "",
+        "```",
+        *profile,
+        "```",
+        "",
+        "What this explains: the throughput target compares that work with an app that",
+        "does none, and the in-process target compares it with `responses` handing back",
+        "canned bytes; the loopback flow pays the same per request, against",
+        "pytest-httpserver's canned answers. See the closing notes of issue 6 for what was",
+        "cut (the pin's dump cached per state, X-Plex values read from the environ, a",
+        "lazily decoded journal, hooks moved off the hot path) and what is left.",
+        "",
+    ]))
+    print(OUT.read_text())
+
+
+if __name__ == "__main__":
+    main()
