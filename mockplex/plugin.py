@@ -46,15 +46,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def mockplex(mockplex_server: LiveServer, request: pytest.FixtureRequest) -> MockPlex:
+def mockplex(mockplex_server: LiveServer) -> MockPlex:
     """A handle on the session's mock plex.tv, reset for this test (and given the
     scenario of a ``mockplex_scenario`` marker)."""
     handle = MockPlex(mockplex_server.store, mockplex_server.url, server=mockplex_server)
     handle.reset()
-    marker = request.node.get_closest_marker("mockplex_scenario")
-    if marker is not None:
+    return handle
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Once the fixtures are set up, lay a ``mockplex_scenario`` marker's file down in
+    the fresh state (a hook rather than the fixture asking for ``request``, which would
+    cost every test that uses the fixture)."""
+    result = yield
+    handle = getattr(item, "funcargs", {}).get("mockplex")
+    marker = item.get_closest_marker("mockplex_scenario") if handle is not None else None
+    if marker is not None and isinstance(handle, MockPlex):
         path = Path(marker.args[0])
         if not path.is_absolute():
-            path = request.config.rootpath / path
+            path = item.config.rootpath / path
         handle.load_scenario(path)
-    return handle
+    return result
