@@ -54,9 +54,11 @@ class Intercept(MockPlex):
 
     def __init__(self, store: Store | None = None, *, app: Flask | None = None,
                  hosts: Iterable[str] = PLEX_HOSTS, server: LiveServer | None = None) -> None:
-        self.app = app if app is not None else create_app(store=store)
-        super().__init__(store_of(self.app), "https://" + next(iter(hosts)))
         self.hosts = tuple(hosts)
+        if not self.hosts:
+            raise ValueError("intercept needs at least one host")
+        self.app = app if app is not None else create_app(store=store)
+        super().__init__(store_of(self.app), "https://" + self.hosts[0])
         self._server = server
         self._own_server = False
         self._server_lock = threading.Lock()

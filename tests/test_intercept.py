@@ -151,3 +151,11 @@ def test_a_store_can_be_shared():
     with mockplex.intercept(store=store):
         create_with_requests()
     assert len(store) == 1
+
+
+def test_hosts_may_be_any_iterable_and_not_empty():
+    with mockplex.intercept(hosts=(host for host in ["plex.tv"])) as plex:
+        assert plex.hosts == ("plex.tv",) and plex.url == "https://plex.tv"
+        assert create_with_requests().status_code == 201
+    with pytest.raises(ValueError, match="at least one host"):
+        mockplex.intercept(hosts=[])
