@@ -10,8 +10,9 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 
 from mockplex import control, errors, openapi, pages, plextv, scenario, traffic
+from mockplex.autoapprove import AutoApprove
 from mockplex.render import CONTROL_PREFIX
-from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove, Store
+from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,

@@ -18,9 +18,10 @@ from types import FrameType
 
 from mockplex import __version__
 from mockplex.app import create_app
+from mockplex.autoapprove import AutoApprove
 from mockplex.scenario import ScenarioError
 from mockplex.server import DEFAULT_HOST, DEFAULT_PORT, LiveServer
-from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, AutoApprove
+from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
 
 
 def positive_int(text: str) -> int:

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import Schema, ValidationError
 
 from mockplex import render
+from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.errors import ControlError, PlexError
 from mockplex.faults import Fault
@@ -30,7 +31,7 @@ from mockplex.schemas import (
     dump_pin,
     dump_user,
 )
-from mockplex.store import AutoApprove, Pin
+from mockplex.store import Pin
 
 bp = Blueprint("control", __name__, url_prefix=render.CONTROL_PREFIX)
 

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from mockplex import scenario
 from mockplex.accounts import Account
+from mockplex.autoapprove import AutoApprove
 from mockplex.faults import Fault
 from mockplex.journal import Entry, check_count
 from mockplex.pages import auth_url
 from mockplex.schemas import dump_pin
-from mockplex.store import AutoApprove, Pin, Store
+from mockplex.store import Pin, Store
 
 if TYPE_CHECKING:
     from mockplex.intercept import Intercept

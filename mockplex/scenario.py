@@ -16,8 +16,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mockplex.accounts import AccountError
+from mockplex.autoapprove import AutoApprove
 from mockplex.schemas import EMAIL
-from mockplex.store import AutoApprove, Store
+from mockplex.store import Store
 
 STATES = ("pending", "approved", "expired")
 

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from plexapi.myplex import MyPlexPinLogin
 
 from mockplex import DEFAULT_TOKEN, Store
-from mockplex.store import AutoApprove
+from mockplex.autoapprove import AutoApprove
 from tests.conftest import HEADERS
 from tests.test_cli import start
 
