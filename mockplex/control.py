@@ -18,7 +18,7 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.errors import ControlError, PlexError
 from mockplex.faults import Fault
-from mockplex.plextv import base_url, store
+from mockplex.plextv import base_url, store, whole_number
 from mockplex.schemas import (
     AutoApproveArgs,
     ClockArgs,
@@ -64,9 +64,10 @@ def body(schema: Schema) -> dict[str, Any]:
 
 
 def pin_id(text: str) -> int:
-    if not text.isascii() or not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise ControlError(f"A pin id is a whole number, got {text!r}", status=404)
-    return int(text)
+    return number
 
 
 def pin_json(pin: Pin) -> dict[str, Any]:
@@ -157,14 +158,15 @@ def requests_() -> Response:
     """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
     args = request.args
     pin = args.get("pin")
-    if pin is not None and not pin.isdigit():
+    pin_number = whole_number(pin) if pin is not None else None
+    if pin is not None and pin_number is None:
         raise ControlError(f"pin is a pin id (a whole number), got {pin!r}")
     unmatched = args.get("unmatched")
     if unmatched not in (None, "0", "1", "true", "false"):
         raise ControlError(f"unmatched is 1 or 0, got {unmatched!r}")
     entries = store().journal.entries(
         method=args.get("method"), path=args.get("path"),
-        pin_id=int(pin) if pin is not None else None,
+        pin_id=pin_number,
         unmatched=None if unmatched is None else unmatched in ("1", "true"))
     return render.json_response(ENTRIES.dump(entries))
 

@@ -60,6 +60,11 @@ def xplex_values() -> dict[str, str]:
     return xplex.merged(form, request.args.items(), request.environ)
 
 
+def whole_number(text: str) -> int | None:
+    """``text`` as a pin id (ASCII digits only), or None."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def client() -> dict[str, Any]:
     """Who is calling: the X-Plex values, with a client identifier required."""
     values = xplex_values()
@@ -115,9 +120,10 @@ def get_pin(id: str) -> Response:
                          or xplex_values().get("x-plex-client-identifier"))
     if not client_identifier:  # a poll reads nothing else of the client's values
         raise MissingClientIdentifier()
-    if not digits.isascii() or not digits.isdigit():
+    pin_id = whole_number(digits)
+    if pin_id is None:
         raise CodeNotFound()
-    pin = store().poll(int(digits), client_identifier)
+    pin = store().poll(pin_id, client_identifier)
     return pin_response(pin, 200)
 
 

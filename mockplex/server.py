@@ -22,6 +22,15 @@ DEFAULT_PORT = 32500
 STOP_TIMEOUT = 10  # seconds; a stop normally takes about a millisecond
 
 
+def snapshot(socket_map: dict[int, Any]) -> list[Any]:
+    """The map's dispatchers, read from another thread than the loop that changes it."""
+    while True:
+        try:
+            return list(socket_map.values())
+        except RuntimeError:  # changed size while read: read again
+            continue
+
+
 class LiveServer:
     """``with LiveServer() as server: requests.get(server.url + "/_mockplex/health")``."""
 
@@ -85,9 +94,12 @@ class LiveServer:
         try:
             server.trigger.pull_trigger(close_all)
         except OSError:
-            # The trigger is closed already (the listener closed itself): close from here;
-            # the loop sees an empty map at its next poll, within asyncore_loop_timeout.
-            close_all()
+            # The trigger is closed already (the listener closed itself), so the loop
+            # cannot be woken, and closing sockets under its select() would break it:
+            # ask each connection to close instead, which the loop does at its next poll
+            # (within asyncore_loop_timeout, a second).
+            for dispatcher in snapshot(socket_map):
+                dispatcher.will_close = True
         thread.join(STOP_TIMEOUT)
         server.task_dispatcher.shutdown()
         self._server = self._thread = None

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 import json
+import re
+import select
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +59,40 @@ def run_pytest(pytester, *args: str):
     without schemathesis's plugin, whose import alone costs a second per run."""
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:schemathesis",
                                          *args)
+
+
+LISTENING = re.compile(r"mockplex listening on (http://[0-9.]+:\d+)\n")
+STARTUP_TIMEOUT = 30
+
+
+def start_serve(*args: str, command: tuple[str, ...] = (sys.executable, "-m", "mockplex")):
+    """`mockplex serve ARGS` in a process; returns it and the first line it printed."""
+    proc = subprocess.Popen([*command, "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([proc.stdout], [], [], STARTUP_TIMEOUT)
+    if not ready:
+        proc.kill()
+        pytest.fail(f"mockplex serve printed nothing in {STARTUP_TIMEOUT} s")
+    return proc, proc.stdout.readline()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """Start `mockplex serve ARGS` processes: ``proc, url = serve(...)``; each is killed
+    (if still running) and its pipes closed after the test."""
+    procs: list[subprocess.Popen] = []
+
+    def run(*args: str, **kwargs):
+        proc, line = start_serve(*args, **kwargs)
+        procs.append(proc)
+        match = LISTENING.fullmatch(line)
+        assert match, f"unexpected first line {line!r}; stderr: {proc.stderr.read()}"
+        return proc, match.group(1)
+
+    yield run
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()

@@ -10,7 +10,6 @@ from plexapi.myplex import MyPlexPinLogin
 from mockplex import DEFAULT_TOKEN, Store
 from mockplex.autoapprove import AutoApprove
 from tests.conftest import HEADERS
-from tests.test_cli import start
 
 JSON = {**HEADERS, "Accept": "application/json"}
 
@@ -105,24 +104,17 @@ def test_the_plugin_handle_signs_a_real_client_in_unattended(mockplex, monkeypat
     assert mockplex.pin_for_code(login._code).polls == 3
 
 
-def test_serve_auto_approve_signs_a_real_client_in_with_no_one_approving(monkeypatch):
-    proc, line = start("--port", "0", "--auto-approve", "after-polls=1")
-    try:
-        url = line.removeprefix("mockplex listening on ").strip()
-        monkeypatch.setattr(MyPlexPinLogin, "PINS", url + "/api/v2/pins")
-        monkeypatch.setattr(MyPlexPinLogin, "POLLINTERVAL", 0.01)
-        login = MyPlexPinLogin()
-        login.pin  # noqa: B018 - creates the pin
-        login.run(timeout=30)
-        assert login.waitForLogin() is True
-        assert login.token == DEFAULT_TOKEN
-        rule = requests.get(url + "/_mockplex/auto-approve", timeout=5).json()
-        assert rule == {"autoApprove": "after-polls=1"}
-    finally:
-        proc.terminate()
-        assert proc.wait(timeout=10) == 0
-        proc.stdout.close()
-        proc.stderr.close()
+def test_serve_auto_approve_signs_a_real_client_in_with_no_one_approving(serve, monkeypatch):
+    _, url = serve("--port", "0", "--auto-approve", "after-polls=1")
+    monkeypatch.setattr(MyPlexPinLogin, "PINS", url + "/api/v2/pins")
+    monkeypatch.setattr(MyPlexPinLogin, "POLLINTERVAL", 0.01)
+    login = MyPlexPinLogin()
+    login.pin  # noqa: B018 - creates the pin
+    login.run(timeout=30)
+    assert login.waitForLogin() is True
+    assert login.token == DEFAULT_TOKEN
+    rule = requests.get(url + "/_mockplex/auto-approve", timeout=5).json()
+    assert rule == {"autoApprove": "after-polls=1"}
 
 
 def test_serve_rejects_a_bad_rule(capsys):

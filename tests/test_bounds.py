@@ -8,7 +8,6 @@ from freezegun import freeze_time
 from mockplex import create_app
 from mockplex.store import Store, TooManyPins
 from tests.conftest import HEADERS
-from tests.test_cli import start
 
 JSON = {**HEADERS, "Accept": "application/json"}
 
@@ -60,23 +59,17 @@ def test_the_right_token_opens_it_and_health_and_static_stay_open(guarded):
     assert guarded.post("/api/v2/pins", headers=JSON).status_code == 201  # plex.tv side
 
 
-def test_serve_warns_when_it_binds_beyond_loopback():
-    proc, line = start("--host", "0.0.0.0", "--port", "0", "--control-token", "t")
-    try:
-        assert line.startswith("mockplex listening on http://0.0.0.0:")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        warning = proc.stderr.read()
-        proc.stdout.close()
-        proc.stderr.close()
+def test_serve_warns_when_it_binds_beyond_loopback(serve):
+    proc, url = serve("--host", "0.0.0.0", "--port", "0", "--control-token", "t")
+    assert url.startswith("http://0.0.0.0:")
+    proc.terminate()
+    proc.wait(timeout=10)
+    warning = proc.stderr.read()
     assert "warning: listening on 0.0.0.0, reachable from other machines" in warning
 
 
-def test_serve_on_loopback_does_not_warn():
-    proc, _ = start("--port", "0")
+def test_serve_on_loopback_does_not_warn(serve):
+    proc, _ = serve("--port", "0")
     proc.terminate()
     proc.wait(timeout=10)
     assert "warning" not in proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import select
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,43 +14,11 @@ import requests
 from mockplex.cli import main
 from tests.conftest import HEADERS
 
-LISTENING = re.compile(r"mockplex listening on (http://127\.0\.0\.1:\d+)\n")
-STARTUP_TIMEOUT = 30
-
-
-def start(*args: str, command: tuple[str, ...] = (sys.executable, "-m", "mockplex")):
-    proc = subprocess.Popen([*command, "serve", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    ready, _, _ = select.select([proc.stdout], [], [], STARTUP_TIMEOUT)
-    if not ready:
-        proc.kill()
-        pytest.fail(f"mockplex serve printed nothing in {STARTUP_TIMEOUT} s")
-    return proc, proc.stdout.readline()
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    procs: list[subprocess.Popen] = []
-
-    def run(*args: str, **kwargs):
-        proc, line = start(*args, **kwargs)
-        procs.append(proc)
-        match = LISTENING.fullmatch(line)
-        assert match, f"unexpected first line {line!r}; stderr: {proc.stderr.read()}"
-        return proc, match.group(1)
-
-    yield run
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()
-
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_serves_then_exits_0_on_a_signal(serve, signum):
     proc, url = serve("--port", "0")
+    assert url.startswith("http://127.0.0.1:")  # loopback unless told otherwise
     assert requests.post(url + "/api/v2/pins", headers=HEADERS, timeout=5).status_code == 201
     proc.send_signal(signum)
     assert proc.wait(timeout=10) == 0

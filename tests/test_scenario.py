@@ -10,7 +10,6 @@ import requests
 from mockplex import Store, create_app, store_of
 from mockplex.scenario import ScenarioError, load
 from tests.conftest import FIXTURES, run_pytest
-from tests.test_cli import start
 
 SCENARIO = FIXTURES / "scenario.json"
 
@@ -74,21 +73,14 @@ def test_unreadable_files_are_named(tmp_path):
         load(Store(), tmp_path / "broken.json")
 
 
-def test_serve_loads_a_scenario_file():
-    proc, line = start("--port", "0", "--fixtures", str(SCENARIO))
-    try:
-        url = line.removeprefix("mockplex listening on ").strip()
-        polled = requests.get(url + "/api/v2/pins/1272322473.json",
-                              headers={"X-Plex-Client-Identifier": "overseerr-test"}, timeout=5)
-        assert polled.json()["authToken"] == "AliceToken0123456789"
-        user = requests.get(url + "/api/v2/user.json",
-                            headers={"X-Plex-Token": "AliceToken0123456789"}, timeout=5)
-        assert user.json()["email"] == "alice@example.com"
-    finally:
-        proc.terminate()
-        assert proc.wait(timeout=10) == 0
-        proc.stdout.close()
-        proc.stderr.close()
+def test_serve_loads_a_scenario_file(serve):
+    _, url = serve("--port", "0", "--fixtures", str(SCENARIO))
+    polled = requests.get(url + "/api/v2/pins/1272322473.json",
+                          headers={"X-Plex-Client-Identifier": "overseerr-test"}, timeout=5)
+    assert polled.json()["authToken"] == "AliceToken0123456789"
+    user = requests.get(url + "/api/v2/user.json",
+                        headers={"X-Plex-Token": "AliceToken0123456789"}, timeout=5)
+    assert user.json()["email"] == "alice@example.com"
 
 
 def test_serve_stops_on_a_bad_scenario_file(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mockplex import Store
-from tests.test_cli import start
 
 
 def made(store: Store) -> tuple:
@@ -28,20 +27,14 @@ def test_without_a_seed_values_differ():
     assert made(Store()) != made(Store())
 
 
-def test_serve_seed_makes_runs_reproducible():
+def test_serve_seed_makes_runs_reproducible(serve):
     import requests
 
     ids = []
     for _ in range(2):
-        proc, line = start("--port", "0", "--seed", "42")
-        try:
-            url = line.removeprefix("mockplex listening on ").strip()
-            pin = requests.post(url + "/api/v2/pins.json",
-                                headers={"X-Plex-Client-Identifier": "c"}, timeout=5).json()
-            ids.append((pin["id"], pin["code"]))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-            proc.stdout.close()
-            proc.stderr.close()
+        proc, url = serve("--port", "0", "--seed", "42")
+        pin = requests.post(url + "/api/v2/pins.json",
+                            headers={"X-Plex-Client-Identifier": "c"}, timeout=5).json()
+        ids.append((pin["id"], pin["code"]))
+        proc.terminate()
     assert ids[0] == ids[1]
