@@ -11,7 +11,7 @@ from flask_cors import CORS
 
 from mockplex import control, errors, openapi, pages, plextv, scenario, traffic
 from mockplex.autoapprove import AutoApprove
-from mockplex.render import CONTROL_PREFIX
+from mockplex.paths import CONTROL_PREFIX
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
 
 DEFAULTS: dict[str, Any] = {

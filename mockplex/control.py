@@ -18,6 +18,7 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.errors import ControlError, PlexError
 from mockplex.faults import Fault
+from mockplex.paths import CONTROL_PREFIX, is_control_path
 from mockplex.plextv import base_url, store, whole_number
 from mockplex.schemas import (
     AutoApproveArgs,
@@ -33,7 +34,7 @@ from mockplex.schemas import (
 )
 from mockplex.store import Pin
 
-bp = Blueprint("control", __name__, url_prefix=render.CONTROL_PREFIX)
+bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
 VERIFY_ARGS = VerifyArgs()
 CREATE_USER_ARGS = CreateUserArgs()
@@ -79,9 +80,9 @@ def hidden_from_plex_hosts() -> None:
     method. App-wide, since it must run before routing's own 404 or 405."""
     if not request.environ.get("mockplex.intercepted"):
         return
-    path = request.path
-    if path == render.CONTROL_PREFIX or path.startswith(render.CONTROL_PREFIX + "/"):
-        raise PlexError(f"mockplex emulates no route {request.method} {path}", status=404)
+    if is_control_path(request.path):
+        raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
+                        status=404)
 
 
 @bp.get("/health")
@@ -207,7 +208,7 @@ def reset() -> Response:
     return render.json_response({"status": "ok"})
 
 
-OPEN_PATHS = (f"{render.CONTROL_PREFIX}/health", f"{render.CONTROL_PREFIX}/static/")
+OPEN_PATHS = (f"{CONTROL_PREFIX}/health", f"{CONTROL_PREFIX}/static/")
 TOKEN_HEADER = "X-Mockplex-Token"
 
 

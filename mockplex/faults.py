@@ -17,8 +17,9 @@ from typing import Any
 
 from waitress.channel import ClientDisconnected
 
+from mockplex.paths import is_control_path
+
 MAX_DELAY_MS = 60_000  # a "hang" long enough for any client timeout, never forever
-PROTECTED_PREFIX = "/_mockplex"  # faults never touch the control API
 
 
 class DropConnection(ClientDisconnected):
@@ -75,7 +76,7 @@ class Faults:
 
     def take(self, method: str, path: str) -> Fault | None:
         """The fault this request meets, used up by one (None: answer normally)."""
-        if path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/"):
+        if is_control_path(path):  # faults never touch the control API
             return None
         with self._lock:
             for index, fault in enumerate(self._faults):

@@ -13,6 +13,7 @@ from marshmallow import fields
 
 from mockplex import render, schemas
 from mockplex.clock import WIRE_FORMAT
+from mockplex.paths import CONTROL_PREFIX
 
 JSON = "application/json"
 XML = "application/xml"
@@ -224,12 +225,12 @@ def build(version: str) -> dict[str, Any]:
             operation["responses"].setdefault("405", UNEMULATED)
         spec.path(path=path, operations=operations)
     for path, operations in CONTROL_PATHS.items():
-        spec.path(path=render.CONTROL_PREFIX + path, operations=operations)
+        spec.path(path=CONTROL_PREFIX + path, operations=operations)
     return spec.to_dict()
 
 
 def init_app(app: Flask) -> None:
-    @app.get(f"{render.CONTROL_PREFIX}/openapi.json")
+    @app.get(f"{CONTROL_PREFIX}/openapi.json")
     def openapi() -> Response:
         from mockplex import __version__
 

@@ -14,10 +14,11 @@ from xml.etree import ElementTree
 
 from flask import Response, request
 
+from mockplex.paths import is_control_path
+
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-CONTROL_PREFIX = "/_mockplex"
 
 
 def accept_is_json(accept: str | None) -> bool:
@@ -30,10 +31,9 @@ def accept_is_json(accept: str | None) -> bool:
 
 def is_control() -> bool:
     """Is the current request for the control API (rather than a plex.tv route)?"""
-    path = request.path
     if request.environ.get("mockplex.intercepted"):
         return False  # the plex.tv hosts have no control API
-    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+    return is_control_path(request.path)
 
 
 def wants_json() -> bool:

@@ -12,7 +12,7 @@ from mockplex import xplex
 from mockplex.errors import PlexError
 from mockplex.faults import Fault, FaultMiddleware
 from mockplex.journal import BODY_LIMIT, Entry
-from mockplex.render import CONTROL_PREFIX
+from mockplex.paths import is_control_path
 from mockplex.store import Store
 
 
@@ -27,7 +27,7 @@ class FaultError(PlexError):
 
 def journaled(path: str) -> bool:
     """The control API and its static files are not the plex.tv side."""
-    return not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"))
+    return not is_control_path(path)
 
 
 def raw_body() -> bytes:
