@@ -98,7 +98,7 @@ class FaultMiddleware:
     """Meets each request with its fault: waits ``delay_ms``, drops the connection,
     or hands an error status on to the app (``environ["mockplex.fault"]``)."""
 
-    def __init__(self, wsgi_app: WSGIApp, faults: Callable[[], Faults],
+    def __init__(self, wsgi_app: WSGIApp, faults: Faults,
                  on_drop: Callable[[dict[str, Any]], None]) -> None:
         self.wsgi_app = wsgi_app
         self.faults = faults
@@ -106,7 +106,7 @@ class FaultMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
-        fault = self.faults().take(environ.get("REQUEST_METHOD", "GET"),
+        fault = self.faults.take(environ.get("REQUEST_METHOD", "GET"),
                                    environ.get("PATH_INFO", ""))
         if fault is not None:
             if fault.delay_ms:

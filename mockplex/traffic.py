@@ -13,6 +13,7 @@ from mockplex.errors import PlexError
 from mockplex.faults import Fault, FaultMiddleware
 from mockplex.journal import BODY_LIMIT, Entry
 from mockplex.paths import is_control_path
+from mockplex.plextv import store
 from mockplex.store import Store
 
 
@@ -42,11 +43,6 @@ def xplex_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
                  if key.startswith(xplex.ENVIRON_PREFIX))
 
 
-def _store() -> Store:
-    result: Store = current_app.extensions["mockplex"]
-    return result
-
-
 def _before() -> None:
     """First of all: headers too large, then an injected status; then keep the raw body
     for the journal (read now, form parsing reads the cached copy; read after it, it
@@ -67,9 +63,9 @@ def _before() -> None:
 def _record(response: Response) -> Response:
     if journaled(request.path):
         environ = request.environ
-        store = _store()
-        store.journal.record(Entry(
-            time=store.clock.now(), method=request.method, path=request.path,
+        state = store()
+        state.journal.record(Entry(
+            time=state.clock.now(), method=request.method, path=request.path,
             query_string=environ.get("QUERY_STRING", ""),
             xplex_headers=xplex_headers(environ), raw_body=raw_body(),
             status=response.status_code, matched=request.url_rule is not None,
@@ -79,12 +75,12 @@ def _record(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    store: Store = app.extensions["mockplex"]
+    state: Store = app.extensions["mockplex"]  # the middleware runs outside any request
 
     def dropped(environ: dict[str, Any]) -> None:
         path = environ.get("PATH_INFO", "")
         if journaled(path):
-            store.journal.record(Entry(time=store.clock.now(),
+            state.journal.record(Entry(time=state.clock.now(),
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
                                        query_string=environ.get("QUERY_STRING", ""),
                                        xplex_headers=xplex_headers(environ), status=None,
@@ -92,5 +88,5 @@ def init_app(app: Flask) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, _before)
     app.after_request(_record)
-    app.wsgi_app = FaultMiddleware(app.wsgi_app, lambda: store.faults,  # type: ignore[method-assign]
+    app.wsgi_app = FaultMiddleware(app.wsgi_app, state.faults,  # type: ignore[method-assign]
                                    dropped)
