@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from plexapi.myplex import MyPlexPinLogin
 
 CHROMIUM = "/usr/bin/chromium"
@@ -112,8 +113,8 @@ def test_typing_a_code_at_link_with_the_keyboard(plex, page):
     login = MyPlexPinLogin()
     code = login.pin
     page.goto(plex.browser_url + "/link")
-    page.get_by_label("Code").wait_for()
-    page.keyboard.type(code.lower())  # the code field has the focus; case is forgiven
+    expect(page.get_by_label("Code")).to_be_focused()  # once the page is ready
+    page.keyboard.type(code.lower())  # case is forgiven
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # mockplex -> bob
     page.keyboard.press("Tab")

@@ -107,10 +107,12 @@ async function linkPage() {
   const select = document.getElementById("account");
   const input = document.getElementById("code");
   const error = document.getElementById("link-error");
-  await fillAccounts(select);
-  input.focus();
+  const approve = document.getElementById("approve");
+  // The handler first, so that no submit can reach the server as a plain form; Approve
+  // stays disabled until the accounts are there.
   document.getElementById("link-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (approve.disabled) return;
     const code = input.value.trim();
     const pin = await findPin(code) || await findPin(code.toUpperCase());
     const status = pin ? await link(pin.code, select.value) : 404;
@@ -125,6 +127,9 @@ async function linkPage() {
     fill("account", select.selectedOptions[0].dataset.username);
     show("linked");
   });
+  await fillAccounts(select);
+  approve.disabled = false;
+  input.focus();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
