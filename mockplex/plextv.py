@@ -84,6 +84,11 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def parameters(body: dict[str, Any]) -> dict[str, Any]:
+    """A route's parameters: the JSON ``body``, then a form, then the query (which wins)."""
+    return {**body, **request.form.to_dict(), **request.args.to_dict()}
+
+
 def check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in FORMATS:
         raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
@@ -98,8 +103,7 @@ def pin_response(pin: Pin, status: int) -> Response:
 @bp.post("/pins.<any(json, xml):fmt>")
 def create_pin(fmt: str | None) -> Response:
     caller = client()
-    params = {**json_body(), **request.form.to_dict(), **request.args.to_dict()}
-    args = load(CREATE_PIN_ARGS, params)
+    args = load(CREATE_PIN_ARGS, parameters(json_body()))
     pin = store().create_pin(caller["client_identifier"], product=caller["product"],
                              strong=args["strong"])
     return pin_response(pin, 201)
@@ -144,8 +148,7 @@ def link_pin(fmt: str | None) -> Response:
     body = json_body()
     token = xplex_values().get("x-plex-token") or body.get("authToken")
     store().account_for_token(token)  # 401 / 422 before the code is looked at
-    params = {**body, **request.form.to_dict(), **request.args.to_dict()}
-    store().link(load(LINK_ARGS, params)["code"], token)
+    store().link(load(LINK_ARGS, parameters(body))["code"], token)
     return Response(status=204)
 
 
