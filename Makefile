@@ -14,7 +14,7 @@ SDK036 := plex-api-client==0.36.3
 # redone only when the package metadata changes.
 $(STAMP): setup.cfg pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[intercept,test,lint]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
 	touch $(STAMP)
@@ -34,7 +34,7 @@ lint: $(STAMP)
 # Benchmarks against the anchors (not part of make test); writes docs/benchmarks.md.
 # wrk (Debian's package) is the load generator where it is installed.
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[intercept,test,bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, openapi, pages, plextv, scenario, traffic
+from mockplex import control, errors, openapi, pages, plextv, traffic
 from mockplex.autoapprove import AutoApprove
 from mockplex.paths import CONTROL_PREFIX
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
@@ -57,6 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
                       seed=app.config["MOCKPLEX_SEED"],
                       max_pins=app.config["MOCKPLEX_MAX_PINS"])
         if app.config["MOCKPLEX_SCENARIO"] is not None:
+            from mockplex import scenario  # its schemas load only for a scenario
+
             scenario.load(store, app.config["MOCKPLEX_SCENARIO"], baseline=True)
     app.extensions["mockplex"] = store
     errors.init_app(app)

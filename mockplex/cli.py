@@ -17,10 +17,8 @@ from collections.abc import Sequence
 from types import FrameType
 
 from mockplex import __version__
-from mockplex.app import create_app
 from mockplex.autoapprove import AutoApprove
-from mockplex.scenario import ScenarioError
-from mockplex.server import DEFAULT_HOST, DEFAULT_PORT, LiveServer
+from mockplex.paths import DEFAULT_HOST, DEFAULT_PORT
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
 
 
@@ -102,6 +100,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from mockplex.app import create_app  # not before the arguments are read
+    from mockplex.deferred import warm_up
+    from mockplex.server import LiveServer
+
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
     try:
@@ -115,7 +117,11 @@ def serve(args: argparse.Namespace) -> int:
             "MOCKPLEX_MAX_PINS": args.max_pins,
             "MOCKPLEX_CONTROL_TOKEN": args.control_token,
         })
-    except ScenarioError as error:
+    except Exception as error:
+        from mockplex.scenario import ScenarioError  # the scenario module loads only for one
+
+        if not isinstance(error, ScenarioError):
+            raise
         print(f"mockplex: {error}", file=sys.stderr)
         return 2
     stopping = threading.Event()
@@ -137,6 +143,8 @@ def serve(args: argparse.Namespace) -> int:
               + ("" if args.control_token else " (see --control-token)"), file=sys.stderr)
     try:
         print(f"mockplex listening on {server.url}", flush=True)
+        # What the first request would import, imported now while nobody waits for it.
+        threading.Thread(target=warm_up, name="mockplex:warm-up", daemon=True).start()
         stopping.wait()
     finally:
         server.stop()

@@ -8,42 +8,28 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
-from marshmallow import Schema, ValidationError
 
 from mockplex import render
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
+from mockplex.deferred import Deferred
 from mockplex.errors import ControlError, PlexError
 from mockplex.faults import Fault
 from mockplex.paths import CONTROL_PREFIX, is_control_path
 from mockplex.plextv import base_url, store, whole_number
-from mockplex.schemas import (
-    AutoApproveArgs,
-    ClockArgs,
-    CreateUserArgs,
-    EntrySchema,
-    FaultArgs,
-    FaultSchema,
-    VerifyArgs,
-    describe,
-    dump_pin,
-    dump_user,
-)
 from mockplex.store import Pin
 
+if TYPE_CHECKING:
+    from marshmallow import Schema
+
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # loaded by the first call, not at start-up
+
 bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
-
-VERIFY_ARGS = VerifyArgs()
-CREATE_USER_ARGS = CreateUserArgs()
-AUTO_APPROVE_ARGS = AutoApproveArgs()
-FAULT_ARGS = FaultArgs()
-FAULTS = FaultSchema(many=True)
-ENTRIES = EntrySchema(many=True)
-CLOCK_ARGS = ClockArgs()
-
 
 def body(schema: Schema) -> dict[str, Any]:
     """The JSON body loaded through ``schema`` (an empty body counts as ``{}``)."""
@@ -57,11 +43,10 @@ def body(schema: Schema) -> dict[str, Any]:
         raise ControlError(f"The body of {request.method} {request.path} must be a JSON "
                            f"object, got {type(data).__name__}")
     try:
-        result: dict[str, Any] = schema.load(data)
-    except ValidationError as error:
+        return schemas.load(schema, data)
+    except schemas.Invalid as error:
         raise ControlError(f"Invalid body for {request.method} {request.path}: "
-                           f"{describe(error)}") from error
-    return result
+                           f"{error}") from error
 
 
 def pin_id(text: str) -> int:
@@ -72,7 +57,7 @@ def pin_id(text: str) -> int:
 
 
 def pin_json(pin: Pin) -> dict[str, Any]:
-    return dump_pin(pin, store().clock.now(), base_url())
+    return schemas.dump_pin(pin, store().clock.now(), base_url())
 
 
 def hidden_from_plex_hosts() -> None:
@@ -100,7 +85,7 @@ def pins() -> Response:
 
 @bp.post("/pins/<id>/verify")
 def verify(id: str) -> Response:
-    args = body(VERIFY_ARGS)
+    args = body(schemas.VERIFY_ARGS)
     if args["auth_token"] and args["user"]:
         raise ControlError("Name the approving account (user) or its token (authToken), "
                            "not both")
@@ -115,21 +100,21 @@ def expire(id: str) -> Response:
 
 @bp.get("/users")
 def users() -> Response:
-    return render.json_response([dump_user(account, base_url())
+    return render.json_response([schemas.dump_user(account, base_url())
                                  for account in store().accounts()])
 
 
 @bp.post("/users")
 def create_user() -> Response:
-    args = body(CREATE_USER_ARGS)
+    args = body(schemas.CREATE_USER_ARGS)
     account = store().create_account(args.pop("username"), **args)
-    return render.json_response(dump_user(account, base_url()), 201)
+    return render.json_response(schemas.dump_user(account, base_url()), 201)
 
 
 @bp.post("/tokens/<token>/revoke")
 def revoke(token: str) -> Response:
     account = store().revoke(token)
-    return render.json_response({"revoked": token, "user": dump_user(account, base_url())})
+    return render.json_response({"revoked": token, "user": schemas.dump_user(account, base_url())})
 
 
 def auto_approve_json() -> Response:
@@ -144,7 +129,7 @@ def get_auto_approve() -> Response:
 
 @bp.put("/auto-approve")
 def set_auto_approve() -> Response:
-    store().auto_approve = AutoApprove(**body(AUTO_APPROVE_ARGS))
+    store().auto_approve = AutoApprove(**body(schemas.AUTO_APPROVE_ARGS))
     return auto_approve_json()
 
 
@@ -169,7 +154,7 @@ def requests_() -> Response:
         method=args.get("method"), path=args.get("path"),
         pin_id=pin_number,
         unmatched=None if unmatched is None else unmatched in ("1", "true"))
-    return render.json_response(ENTRIES.dump(entries))
+    return render.json_response(schemas.ENTRIES.dump(entries))
 
 
 @bp.delete("/requests")
@@ -181,13 +166,13 @@ def clear_requests() -> Response:
 
 @bp.get("/faults")
 def faults() -> Response:
-    return render.json_response(FAULTS.dump(store().faults.active()))
+    return render.json_response(schemas.FAULTS.dump(store().faults.active()))
 
 
 @bp.post("/faults")
 def add_fault() -> Response:
-    fault = store().faults.add(Fault(**body(FAULT_ARGS)))
-    return render.json_response(FAULTS.dump([fault])[0], 201)
+    fault = store().faults.add(Fault(**body(schemas.FAULT_ARGS)))
+    return render.json_response(schemas.FAULTS.dump([fault])[0], 201)
 
 
 @bp.delete("/faults")
@@ -198,7 +183,7 @@ def clear_faults() -> Response:
 
 @bp.post("/clock")
 def clock() -> Response:
-    args = body(CLOCK_ARGS)
+    args = body(schemas.CLOCK_ARGS)
     return render.json_response({"now": format_wire(store().advance(args["advance"]))})
 
 

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from mockplex import render
 from mockplex.accounts import AccountError, AccountExists, TokenInvalid, TokenRevoked
-from mockplex.schemas import ERRORS_SCHEMA
+from mockplex.deferred import Deferred
 from mockplex.store import PinNotFound, TooManyPins
+
+if TYPE_CHECKING:
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # loaded by the first error, not at start-up
 
 log = logging.getLogger("mockplex")
 
@@ -78,7 +84,7 @@ class ControlError(PlexError):
 
 
 def _render(error: PlexError) -> Response:
-    response = render.errors(ERRORS_SCHEMA.dump({"errors": [error]}), error.status)
+    response = render.errors(schemas.ERRORS_SCHEMA.dump({"errors": [error]}), error.status)
     response.headers.update(error.headers)
     return response
 

@@ -1,29 +1,22 @@
 """Injected faults: the next matching requests get an error status, a delay, or a
 dropped connection, then behaviour returns to normal.
 
-Delays and drops happen in :class:`FaultMiddleware`, outside Flask, since a drop
-must close the connection without an answer; an error status is answered inside
-the app, in plex.tv's error shape and the negotiated format.
+This module keeps the faults and decides which request meets which; the web side
+(:mod:`mockplex.traffic`) carries them out: delays and drops outside Flask, since a
+drop must close the connection without an answer, and an error status inside the
+app, in plex.tv's error shape and the negotiated format.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-from waitress.channel import ClientDisconnected
 
 from mockplex.paths import is_control_path
 
 MAX_DELAY_MS = 60_000  # a "hang" long enough for any client timeout, never forever
-
-
-class DropConnection(ClientDisconnected):
-    """Close the connection without an answer (waitress does so for this exception)."""
 
 
 @dataclass(frozen=True)
@@ -89,32 +82,3 @@ class Faults:
                         self._faults[index] = replace(fault, times=fault.times - 1)
                     return fault
         return None
-
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class FaultMiddleware:
-    """Meets each request with its fault: waits ``delay_ms``, drops the connection,
-    or hands an error status on to the app (``environ["mockplex.fault"]``)."""
-
-    def __init__(self, wsgi_app: WSGIApp, faults: Faults,
-                 on_drop: Callable[[dict[str, Any]], None]) -> None:
-        self.wsgi_app = wsgi_app
-        self.faults = faults
-        self.on_drop = on_drop
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
-        fault = self.faults.take(environ.get("REQUEST_METHOD", "GET"),
-                                   environ.get("PATH_INFO", ""))
-        if fault is not None:
-            if fault.delay_ms:
-                time.sleep(fault.delay_ms / 1000)
-            if fault.drop:
-                self.on_drop(environ)
-                raise DropConnection(f"mockplex dropped {environ.get('PATH_INFO')} "
-                                     "(an injected fault)")
-            if fault.status is not None:
-                environ["mockplex.fault"] = fault
-        return self.wsgi_app(environ, start_response)

@@ -20,7 +20,7 @@ from mockplex.schemas import dump_pin
 from mockplex.store import Pin, Store
 
 if TYPE_CHECKING:
-    from mockplex.intercept import Intercept
+    from mockplex.interception import Intercept
     from mockplex.server import LiveServer
 
 
@@ -100,7 +100,7 @@ class MockPlex:
     def intercept(self, **options: Any) -> Intercept:
         """Answer https://plex.tv in this process from this handle's state (see
         :func:`mockplex.intercept`)."""
-        from mockplex.intercept import Intercept
+        from mockplex.interception import Intercept
 
         if self.server is not None:
             options.setdefault("app", self.server.app)

@@ -4,34 +4,44 @@ apispec, served at ``/_mockplex/openapi.json``: the plex.tv routes and the contr
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response
-from marshmallow import fields
 
-from mockplex import render, schemas
+from mockplex import render
 from mockplex.clock import WIRE_FORMAT
+from mockplex.deferred import Deferred
 from mockplex.paths import CONTROL_PREFIX
+
+if TYPE_CHECKING:
+    from marshmallow import Schema, fields
+
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # the document is built when first asked for
 
 JSON = "application/json"
 XML = "application/xml"
 NEGOTIATED = (JSON, XML)  # the plex.tv routes answer XML unless asked for JSON
 
-SCHEMAS = {  # nested schemas first: apispec names them when it meets them
-    "GeoData": schemas.GeoDataSchema, "Subscription": schemas.SubscriptionSchema,
-    "Profile": schemas.ProfileSchema, "Error": schemas.ErrorSchema,
-    "Pin": schemas.PinSchema, "User": schemas.UserSchema, "Errors": schemas.ErrorsSchema,
-    "JournalEntry": schemas.EntrySchema, "Fault": schemas.FaultSchema,
-    "FaultArgs": schemas.FaultArgs, "VerifyArgs": schemas.VerifyArgs,
-    "CreateUserArgs": schemas.CreateUserArgs, "ClockArgs": schemas.ClockArgs,
-    "AutoApproveArgs": schemas.AutoApproveArgs,
-}
+
+def component_schemas() -> dict[str, type[Schema]]:
+    """The named schemas, nested ones first: apispec names them when it meets them."""
+    return {
+        "GeoData": schemas.GeoDataSchema, "Subscription": schemas.SubscriptionSchema,
+        "Profile": schemas.ProfileSchema, "Error": schemas.ErrorSchema,
+        "Pin": schemas.PinSchema, "User": schemas.UserSchema, "Errors": schemas.ErrorsSchema,
+        "JournalEntry": schemas.EntrySchema, "Fault": schemas.FaultSchema,
+        "FaultArgs": schemas.FaultArgs, "VerifyArgs": schemas.VerifyArgs,
+        "CreateUserArgs": schemas.CreateUserArgs, "ClockArgs": schemas.ClockArgs,
+        "AutoApproveArgs": schemas.AutoApproveArgs,
+    }
 
 
 def wire_time(converter: Any, field: fields.Field[Any], **kwargs: Any) -> dict[str, Any]:
     """plex.tv's times (apispec leaves a custom DateTime format unnamed)."""
+    from marshmallow import fields
+
     if isinstance(field, fields.DateTime) and field.format == WIRE_FORMAT:
         return {"format": "date-time", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"}
     return {}
@@ -208,7 +218,11 @@ RULES: dict[str, dict[str, Any]] = {
 
 @functools.cache
 def build(version: str) -> dict[str, Any]:
-    """The OpenAPI 3.0 document, as a dict (built once: it is the same for every app)."""
+    """The OpenAPI 3.0 document, as a dict (built once, when first asked for: it is the
+    same for every app, and apispec costs start-up nothing until then)."""
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
     plugin = MarshmallowPlugin()
     spec = APISpec(title="mockplex", version=version, openapi_version="3.0.3",
                    plugins=[plugin],
@@ -216,7 +230,7 @@ def build(version: str) -> dict[str, Any]:
                                         "routes it emulates, and its control API."})
     assert plugin.converter is not None
     plugin.converter.add_attribute_function(wire_time)  # type: ignore[no-untyped-call]
-    for name, schema in SCHEMAS.items():
+    for name, schema in component_schemas().items():
         spec.components.schema(name, schema=schema)
     for name, rules in RULES.items():
         spec.components.schemas[name].update(rules)

@@ -1,6 +1,15 @@
-"""Where the control API lives (no Flask here: the domain modules use it too)."""
+"""Where things live: the plex.tv hosts, the default address and the control API's
+prefix (no Flask and no other import here: the domain modules and the pytest plugin
+use it too)."""
 
 from __future__ import annotations
+
+#: The plex.tv hosts whose API mockplex answers.
+PLEX_HOSTS = ("plex.tv", "www.plex.tv", "clients.plex.tv")
+
+#: Where ``mockplex serve`` and the plugin's server listen by default.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 32500
 
 CONTROL_PREFIX = "/_mockplex"
 

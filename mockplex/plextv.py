@@ -8,24 +8,26 @@ win, then the query); ``strong`` from the query, a form or a JSON body. A
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import segno
 from flask import Blueprint, Flask, Response, current_app, request
-from marshmallow import Schema, ValidationError
 from werkzeug.routing import BaseConverter
 
 from mockplex import render, xplex
+from mockplex.deferred import Deferred
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
-from mockplex.schemas import ClientSchema, CreatePinArgs, LinkArgs, describe, dump_pin, dump_user
 from mockplex.store import Pin, Store
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
+
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # loaded by the first request, not at start-up
 
 bp = Blueprint("plextv", __name__, url_prefix="/api/v2")
 
 FORMATS = ("json", "xml")
-CLIENT = ClientSchema()
-CREATE_PIN_ARGS = CreatePinArgs()
-LINK_ARGS = LinkArgs()
 
 
 def store() -> Store:
@@ -45,10 +47,9 @@ def base_url() -> str:
 def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
     """``schema.load(data)``, with a validation error turned into plex.tv's 400."""
     try:
-        result: dict[str, Any] = schema.load(data)
-    except ValidationError as error:
-        raise BadParameter(f"Invalid parameters ({describe(error)})") from error
-    return result
+        return schemas.load(schema, data)
+    except schemas.Invalid as error:
+        raise BadParameter(f"Invalid parameters ({error})") from error
 
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -70,7 +71,7 @@ def client() -> dict[str, Any]:
     values = xplex_values()
     if not values.get("x-plex-client-identifier"):
         raise MissingClientIdentifier()
-    return load(CLIENT, values)
+    return load(schemas.CLIENT, values)
 
 
 def json_body() -> dict[str, Any]:
@@ -96,14 +97,14 @@ def check_format(fmt: str | None) -> None:
 
 
 def pin_response(pin: Pin, status: int) -> Response:
-    return render.respond("pin", dump_pin(pin, store().clock.now(), base_url()), status)
+    return render.respond("pin", schemas.dump_pin(pin, store().clock.now(), base_url()), status)
 
 
 @bp.post("/pins", defaults={"fmt": None})
 @bp.post("/pins.<any(json, xml):fmt>")
 def create_pin(fmt: str | None) -> Response:
     caller = client()
-    args = load(CREATE_PIN_ARGS, parameters(json_body()))
+    args = load(schemas.CREATE_PIN_ARGS, parameters(json_body()))
     pin = store().create_pin(caller["client_identifier"], product=caller["product"],
                              strong=args["strong"])
     return pin_response(pin, 201)
@@ -134,6 +135,8 @@ def get_pin(id: str) -> Response:
 @bp.get("/pins/qr/<code>")
 def qr_code(code: str) -> Response:
     """A PNG QR code of the mock's link page for this live pin's code."""
+    import segno  # only for this route
+
     pin = store().pin_for_code(code)
     image = io.BytesIO()
     segno.make(f"{base_url()}/link?pin={pin.code}", error="m").save(image, kind="png",
@@ -148,7 +151,7 @@ def link_pin(fmt: str | None) -> Response:
     body = json_body()
     token = xplex_values().get("x-plex-token") or body.get("authToken")
     store().account_for_token(token)  # 401 / 422 before the code is looked at
-    store().link(load(LINK_ARGS, parameters(body))["code"], token)
+    store().link(load(schemas.LINK_ARGS, parameters(body))["code"], token)
     return Response(status=204)
 
 
@@ -157,7 +160,7 @@ def link_pin(fmt: str | None) -> Response:
 def user(fmt: str | None) -> Response:
     """The account an X-Plex-Token opens; any client identifier, or none, will do."""
     account = store().account_for_token(xplex_values().get("x-plex-token"))
-    return render.respond("user", dump_user(account, base_url()))
+    return render.respond("user", schemas.dump_user(account, base_url()))
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,11 @@
 :class:`~mockplex.MockPlex` handle on it whose state is reset before each test.
 Override ``mockplex_config`` to change the app's configuration, or set
 ``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT`` to choose where the server listens.
+
+pytest imports this module in every run of every project where mockplex is
+installed, so it imports nothing but pytest: the app, the server and their
+libraries load when a test first asks for a fixture. ``-p no:mockplex`` turns the
+plugin off.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockplex.app import create_app
-from mockplex.handle import MockPlex
-from mockplex.server import DEFAULT_HOST, LiveServer
+from mockplex.paths import DEFAULT_HOST
+
+if TYPE_CHECKING:
+    from mockplex.handle import MockPlex
+    from mockplex.server import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +36,9 @@ def mockplex_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
     """One live mock plex.tv for the whole session."""
+    from mockplex.app import create_app
+    from mockplex.server import LiveServer
+
     host = os.environ.get("MOCKPLEX_HOST", DEFAULT_HOST)
     port_text = os.environ.get("MOCKPLEX_PORT", "0")
     if not port_text.isdigit() or int(port_text) > 65535:
@@ -49,6 +59,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def mockplex(mockplex_server: LiveServer) -> MockPlex:
     """A handle on the session's mock plex.tv, reset for this test (and given the
     scenario of a ``mockplex_scenario`` marker)."""
+    from mockplex.handle import MockPlex
+
     handle = MockPlex(mockplex_server.store, mockplex_server.url, server=mockplex_server)
     handle.reset()
     return handle
@@ -62,7 +74,11 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     result = yield
     handle = getattr(item, "funcargs", {}).get("mockplex")
     marker = item.get_closest_marker("mockplex_scenario") if handle is not None else None
-    if marker is not None and isinstance(handle, MockPlex):
+    if marker is not None:
+        from mockplex.handle import MockPlex
+
+        if not isinstance(handle, MockPlex):  # a fixture of the user's own by that name
+            return result
         path = Path(marker.args[0])
         if not path.is_absolute():
             path = item.config.rootpath / path

@@ -9,6 +9,7 @@ forms and headers are tolerant, since real clients send many X-Plex values.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -320,12 +321,36 @@ class ClockArgs(Schema):
 PIN_SCHEMA = PinSchema()
 USER_SCHEMA = UserSchema()
 ERRORS_SCHEMA = ErrorsSchema()
+# What the routes load and dump, one instance each.
+CLIENT = ClientSchema()
+CREATE_PIN_ARGS = CreatePinArgs()
+LINK_ARGS = LinkArgs()
+VERIFY_ARGS = VerifyArgs()
+CREATE_USER_ARGS = CreateUserArgs()
+AUTO_APPROVE_ARGS = AutoApproveArgs()
+FAULT_ARGS = FaultArgs()
+FAULTS = FaultSchema(many=True)
+ENTRIES = EntrySchema(many=True)
+CLOCK_ARGS = ClockArgs()
+
+
+class Invalid(ValueError):
+    """Data a schema refused; the message names each field and its problem."""
 
 
 def describe(error: ValidationError) -> str:
     """A validation error in one line: ``field: problem; field: problem``."""
     messages: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
     return "; ".join(f"{field}: {problems}" for field, problems in messages.items())
+
+
+def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema.load(data)``; a refusal raises :class:`Invalid` saying why."""
+    try:
+        result: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        raise Invalid(describe(error)) from error
+    return result
 
 
 def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:

@@ -15,10 +15,9 @@ from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from mockplex.app import create_app, store_of
+from mockplex.paths import DEFAULT_HOST
 from mockplex.store import Store
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 32500
 STOP_TIMEOUT = 10  # seconds; a stop normally takes about a millisecond
 
 

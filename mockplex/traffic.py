@@ -3,14 +3,17 @@ injected faults meet the requests they match."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from waitress.channel import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockplex import xplex
 from mockplex.errors import PlexError
-from mockplex.faults import Fault, FaultMiddleware
+from mockplex.faults import Fault, Faults
 from mockplex.journal import BODY_LIMIT, Entry
 from mockplex.paths import is_control_path
 from mockplex.plextv import store
@@ -24,6 +27,39 @@ class FaultError(PlexError):
         assert fault.status is not None
         super().__init__(fault.message or "mockplex: an injected fault", status=fault.status)
         self.headers = dict(fault.headers)
+
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class DropConnection(ClientDisconnected):
+    """Close the connection without an answer (waitress does so for this exception)."""
+
+
+class FaultMiddleware:
+    """Meets each request with its fault: waits ``delay_ms``, drops the connection,
+    or hands an error status on to the app (``environ["mockplex.fault"]``)."""
+
+    def __init__(self, wsgi_app: WSGIApp, faults: Faults,
+                 on_drop: Callable[[dict[str, Any]], None]) -> None:
+        self.wsgi_app = wsgi_app
+        self.faults = faults
+        self.on_drop = on_drop
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        fault = self.faults.take(environ.get("REQUEST_METHOD", "GET"),
+                                   environ.get("PATH_INFO", ""))
+        if fault is not None:
+            if fault.delay_ms:
+                time.sleep(fault.delay_ms / 1000)
+            if fault.drop:
+                self.on_drop(environ)
+                raise DropConnection(f"mockplex dropped {environ.get('PATH_INFO')} "
+                                     "(an injected fault)")
+            if fault.status is not None:
+                environ["mockplex.fault"] = fault
+        return self.wsgi_app(environ, start_response)
 
 
 def journaled(path: str) -> bool:

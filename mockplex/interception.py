@@ -25,20 +25,27 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
-import requests
-import responses
-import respx
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mockplex.app import INTERCEPTED_HEADER, create_app, store_of
-from mockplex.faults import DropConnection
 from mockplex.handle import MockPlex
+from mockplex.paths import PLEX_HOSTS
 from mockplex.server import LiveServer
 from mockplex.store import Store
+from mockplex.traffic import DropConnection
 
-PLEX_HOSTS = ("plex.tv", "www.plex.tv", "clients.plex.tv")
+EXTRA = "intercept"
+try:
+    import httpx
+    import requests
+    import responses
+    import respx
+except ImportError as missing:  # the libraries come with an extra, not with mockplex itself
+    raise ImportError(f"mockplex's interception needs the {EXTRA!r} extra, which brings "
+                      f"requests, responses, httpx and respx ({missing.name} is not "
+                      f"installed): pip install 'mockplex[{EXTRA}]'",
+                      name=missing.name) from missing
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 F = TypeVar("F", bound=Callable[..., Any])
 
