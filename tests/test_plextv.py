@@ -1,4 +1,4 @@
-"""The plex.tv routes, row by row against PLEX_PIN_API.md sections 2-7."""
+"""The plex.tv routes, row by row against docs/contract.md (from "Who is calling" to "Errors")."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def xml(response):
     return ElementTree.fromstring(response.data)
 
 
-# -- §3 POST /api/v2/pins ---------------------------------------------------
+# -- POST /api/v2/pins ---------------------------------------------------
 
 def test_create_answers_201_with_every_field_typed_as_plex_does(client):
     response = client.post("/api/v2/pins", headers=JSON_HEADERS)
@@ -154,7 +154,7 @@ def test_the_qr_link_uses_the_configured_base_url():
     assert pin["qr"] == f"https://mock.example/api/v2/pins/qr/{pin['code']}"
 
 
-# -- §4 GET /api/v2/pins/<id> -----------------------------------------------
+# -- GET /api/v2/pins/<id> -----------------------------------------------
 
 def test_poll_answers_200_with_a_null_token_until_approved(client, store, new_pin):
     created = new_pin()
@@ -219,7 +219,7 @@ def test_not_found_in_xml(client):
         'message="Code not found or expired" status="404" /></errors>\n')
 
 
-# -- §6 JSON or XML ---------------------------------------------------------
+# -- JSON or XML ---------------------------------------------------------
 
 @pytest.mark.parametrize(("accept", "is_json"), [
     (None, False),
@@ -266,7 +266,7 @@ def test_xml_writes_null_as_an_empty_string(client, new_pin):
     assert root.attrib["trusted"] == "0"
 
 
-# -- §7 errors for everything else under /api/v2 ------------------------------
+# -- errors for everything else under /api/v2 ------------------------------
 
 @pytest.mark.parametrize(("method", "path", "status"), [
     ("GET", "/api/v2/nothing", 404),

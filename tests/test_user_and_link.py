@@ -1,4 +1,4 @@
-"""GET /api/v2/user and PUT /api/v2/pins/link, row by row against PLEX_PIN_API.md §8-§9."""
+"""GET /api/v2/user and PUT /api/v2/pins/link, row by row against docs/contract.md."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ INVALID_TOKEN = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                  '<errors><error>Invalid token</error></errors>\n')
 
 
-# -- §9 GET /api/v2/user ------------------------------------------------------
+# -- GET /api/v2/user ------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["headers", "query_string"])
 def test_a_valid_token_opens_the_account_in_json(client, store, where):
@@ -87,7 +87,7 @@ def test_a_revoked_token_is_422_invalid_token_in_xml(client, store, accept):
     assert response.data.decode() == INVALID_TOKEN
 
 
-# -- §8 PUT /api/v2/pins/link ---------------------------------------------------
+# -- PUT /api/v2/pins/link ---------------------------------------------------
 
 @pytest.fixture
 def alice(store):
