@@ -8,7 +8,12 @@ PORT ?= 32500
 # release, so this one goes to its own folder (tests/test_compat_plex_api_client.py).
 SDK036 := plex-api-client==0.36.3
 
-.PHONY: test serve lint bench clean
+DIST := dist
+# A clean virtualenv for the wheel, made anew by every make smoke.
+SMOKE_VENV := .venv-smoke
+SMOKE_PYTEST := $(CURDIR)/$(SMOKE_VENV)/bin/python -m pytest -p no:cacheprovider -q
+
+.PHONY: test smoke dist serve lint bench clean
 
 # Create the virtualenv and install mockplex with its test and lint tools;
 # redone only when the package metadata changes.
@@ -23,6 +28,24 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 # its own. PYTEST_ARGS="-n 0" runs serially.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory smoke
+
+# The sdist, and the wheel built from it (so a file missing from the sdist fails here).
+dist: $(STAMP)
+	rm -rf $(DIST)
+	$(BIN)/python -m build --no-isolation --outdir $(DIST) . >/dev/null
+
+# The wheel as a user installs it: alone into a clean virtualenv (no intercept extra),
+# then with the extra. Run from tests/smoke, so the source tree is not on the path.
+smoke: dist
+	rm -rf $(SMOKE_VENV)
+	$(PYTHON) -m venv $(SMOKE_VENV)
+	$(SMOKE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		$(DIST)/mockplex-*.whl "pytest==$$($(BIN)/python -c 'import pytest; print(pytest.__version__)')"
+	cd tests/smoke && MOCKPLEX_DIST=$(CURDIR)/$(DIST) $(SMOKE_PYTEST) test_core.py test_without_extra.py
+	$(SMOKE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		"$$(ls $(DIST)/mockplex-*.whl)[intercept]"
+	cd tests/smoke && $(SMOKE_PYTEST) test_intercept.py
 
 serve: $(STAMP)
 	$(BIN)/mockplex serve --port $(PORT)
@@ -38,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SMOKE_VENV) $(DIST) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
