@@ -56,7 +56,7 @@ lint: $(STAMP)
 
 # Benchmarks against the anchors (not part of make test); writes docs/benchmarks.md.
 # wrk (Debian's package) is the load generator where it is installed.
-bench: $(STAMP)
+bench: dist
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[intercept,test,bench]'
 	$(BIN)/python benchmarks/run.py
 

@@ -118,3 +118,11 @@ def test_links_between_documents_resolve(doc, target):
         headings = re.findall(r"^#+ (.+)$", linked.read_text(), re.M)
         assert fragment in {anchor(heading) for heading in headings}, (
             f"{doc.name} links to #{fragment}, not a heading of {linked.name}")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[doc.name for doc in DOCS])
+def test_no_document_names_a_machines_folders(doc):
+    """docs/benchmarks.md is written on some machine; no reader has its folders."""
+    found = re.findall(r"(?:/work/|/root/|/home/|/tmp/|site-packages|\.\./shared)[^\s)`]*",
+                       doc.read_text())
+    assert found == []
