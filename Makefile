@@ -16,8 +16,8 @@ SMOKE_PYTEST := $(CURDIR)/$(SMOKE_VENV)/bin/python -m pytest -p no:cacheprovider
 .PHONY: test smoke dist serve lint bench clean
 
 # Create the virtualenv and install mockplex with its test and lint tools;
-# redone only when the package metadata changes.
-$(STAMP): setup.cfg pyproject.toml Makefile
+# redone only when the package metadata (or the version) changes.
+$(STAMP): setup.cfg pyproject.toml Makefile mockplex/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[intercept,test,lint]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \

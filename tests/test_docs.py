@@ -126,3 +126,10 @@ def test_no_document_names_a_machines_folders(doc):
     found = re.findall(r"(?:/work/|/root/|/home/|/tmp/|site-packages|\.\./shared)[^\s)`]*",
                        doc.read_text())
     assert found == []
+
+
+def test_the_changelog_names_this_version_first():
+    import mockplex
+
+    newest = re.search(r"^## (\S+)", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert newest is not None and newest.group(1) == mockplex.__version__
