@@ -19,7 +19,7 @@ SMOKE_PYTEST := $(CURDIR)/$(SMOKE_VENV)/bin/python -m pytest -p no:cacheprovider
 # redone only when the package metadata (or the version) changes.
 $(STAMP): setup.cfg pyproject.toml Makefile mockplex/__init__.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[intercept,test,lint]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
 	touch $(STAMP)
@@ -35,16 +35,17 @@ dist: $(STAMP)
 	rm -rf $(DIST)
 	$(BIN)/python -m build --no-isolation --outdir $(DIST) . >/dev/null
 
-# The wheel as a user installs it: alone into a clean virtualenv (no intercept extra),
-# then with the extra. Run from tests/smoke, so the source tree is not on the path.
+# The wheel as a user installs it: alone into a clean virtualenv (no HTTP client to
+# intercept), then beside requests and httpx. Run from tests/smoke, so the source tree
+# is not on the path.
 smoke: dist
 	rm -rf $(SMOKE_VENV)
 	$(PYTHON) -m venv $(SMOKE_VENV)
 	$(SMOKE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		$(DIST)/mockplex-*.whl "pytest==$$($(BIN)/python -c 'import pytest; print(pytest.__version__)')"
-	cd tests/smoke && MOCKPLEX_DIST=$(CURDIR)/$(DIST) $(SMOKE_PYTEST) test_core.py test_without_extra.py
+	cd tests/smoke && MOCKPLEX_DIST=$(CURDIR)/$(DIST) $(SMOKE_PYTEST) test_core.py test_no_client.py
 	$(SMOKE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-		"$$(ls $(DIST)/mockplex-*.whl)[intercept]"
+		$$($(BIN)/python -m pip freeze | grep -E '^(requests|httpx)==')
 	cd tests/smoke && $(SMOKE_PYTEST) test_intercept.py
 
 serve: $(STAMP)
@@ -57,7 +58,7 @@ lint: $(STAMP)
 # Benchmarks against the anchors (not part of make test); writes docs/benchmarks.md.
 # wrk (Debian's package) is the load generator where it is installed.
 bench: dist
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[intercept,test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

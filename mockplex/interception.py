@@ -1,24 +1,23 @@
 """In-process interception: unchanged client code that calls https://plex.tv reaches
 the mock, with no change to the URLs it uses.
 
-- requests: a ``responses`` mock routes the plex.tv hosts to the app in-process
-  (no socket) and lets every other URL pass through;
-- httpx (sync and async): a ``respx`` router does the same;
-- aiohttp: aioresponses builds its own ``ClientResponse`` and breaks whenever
-  aiohttp changes that class (0.7.9 fails on aiohttp 3.14), so aiohttp is sent,
-  unchanged in every other respect, to a live mock server on 127.0.0.1 instead:
-  ``ClientSession._request`` is wrapped to swap the plex.tv origin for the local
-  one and to keep the original host and scheme in the request's headers.
+Interception is process-wide, as the libraries it patches are: every thread sees it
+(python-plexapi polls from a thread of its own). Blocks nest as a stack, the
+innermost answering; a start from another thread while one is active is refused
+(two tests in two threads would otherwise answer from each other's state); the
+libraries are patched when the first block starts and restored when the last ends.
 
-Whichever way a request comes in, it is marked as intercepted, so the
-``/_mockplex`` control API is not reachable on the plex.tv hosts.
+The plex.tv hosts and every host below them (``*.plex.tv``) are answered by the
+mock, never by the network, while interception is active; every other host is left
+to the client and to the user's own mocks (see :mod:`mockplex.patches`). Whichever
+way a request comes in, it is marked as intercepted, so the ``/_mockplex`` control
+API is not reachable on the plex.tv hosts.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import re
 import threading
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -30,26 +29,72 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mockplex.app import INTERCEPTED_HEADER, create_app, store_of
 from mockplex.handle import MockPlex
+from mockplex.patches import PATCHES, Answer, Dropped, Restore
 from mockplex.paths import PLEX_HOSTS
 from mockplex.server import LiveServer
 from mockplex.store import Store
 from mockplex.traffic import DropConnection
 
-EXTRA = "intercept"
-try:
-    import httpx
-    import requests
-    import responses
-    import respx
-except ImportError as missing:  # the libraries come with an extra, not with mockplex itself
-    raise ImportError(f"mockplex's interception needs the {EXTRA!r} extra, which brings "
-                      f"requests, responses, httpx and respx ({missing.name} is not "
-                      f"installed): pip install 'mockplex[{EXTRA}]'",
-                      name=missing.name) from missing
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 F = TypeVar("F", bound=Callable[..., Any])
 
-Answer = tuple[int, list[tuple[str, str]], bytes]
+
+class InterceptionError(RuntimeError):
+    """Interception cannot start as asked."""
+
+
+class _Stack:
+    """The active interceptions of this process, innermost last, and the patches they
+    share. Also the router the patches ask: the innermost interception answers."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.active: list[Intercept] = []
+        self.owner: threading.Thread | None = None
+        self.restores: list[Restore] = []
+
+    def push(self, interception: Intercept) -> None:
+        with self.lock:
+            if interception in self.active:
+                raise InterceptionError("this interception is active already")
+            thread = threading.current_thread()
+            if self.active and self.owner is not thread:
+                raise InterceptionError(
+                    f"mockplex interception is already active, started in thread "
+                    f"{self.owner.name if self.owner else '?'!r}; it is process-wide "
+                    "(every thread sees it), so start it once, from one thread, and let "
+                    "the others use it")
+            if not self.active:
+                self.restores = [restore for patch in PATCHES
+                                 if (restore := patch(self, INTERCEPTED_HEADER))]
+                if not self.restores:
+                    raise InterceptionError(
+                        "mockplex intercepts requests, httpx and aiohttp, and none of them "
+                        "is installed here: install the client your code uses")
+                self.owner = thread
+            self.active.append(interception)
+
+    def remove(self, interception: Intercept) -> None:
+        with self.lock:
+            if interception not in self.active:
+                return
+            self.active.remove(interception)
+            if not self.active:
+                for restore in reversed(self.restores):
+                    restore()
+                self.restores, self.owner = [], None
+
+    def target(self, scheme: str, host: str) -> Intercept | None:
+        """The innermost interception, if ``host`` is one of its hosts (or below one)."""
+        try:
+            innermost = self.active[-1]
+        except IndexError:  # the last one ended while a request was on its way
+            return None
+        if scheme not in ("http", "https") or not innermost.covers(host):
+            return None
+        return innermost
+
+
+STACK = _Stack()
 
 
 class Intercept(MockPlex):
@@ -61,7 +106,7 @@ class Intercept(MockPlex):
 
     def __init__(self, store: Store | None = None, *, app: Flask | None = None,
                  hosts: Iterable[str] = PLEX_HOSTS, server: LiveServer | None = None) -> None:
-        self.hosts = tuple(hosts)
+        self.hosts = tuple(host.lower().rstrip(".") for host in hosts)
         if not self.hosts:
             raise ValueError("intercept needs at least one host")
         self.app = app if app is not None else create_app(store=store)
@@ -69,37 +114,30 @@ class Intercept(MockPlex):
         self._server = server
         self._own_server = False
         self._server_lock = threading.Lock()
-        self._requests: responses.RequestsMock | None = None
-        self._httpx: respx.MockRouter | None = None
-        self._aiohttp: Callable[[], None] | None = None
+
+    def covers(self, host: str) -> bool:
+        """Is ``host`` one of this interception's hosts, or a host below one?"""
+        host = host.lower().rstrip(".")
+        return any(host == mine or host.endswith("." + mine) for mine in self.hosts)
 
     # -- activation --------------------------------------------------------
 
     @property
     def active(self) -> bool:
-        return self._requests is not None
+        return self in STACK.active
 
     def start(self) -> Intercept:
-        if self.active:
-            raise RuntimeError("this interception is active already")
-        self._requests = self._start_requests()
-        self._httpx = self._start_httpx()
-        self._aiohttp = self._start_aiohttp()
+        STACK.push(self)
         return self
 
     def stop(self) -> None:
-        """Restore every client; stop the server this interception started, if any."""
-        if self._requests is not None:
-            self._requests.stop()
-            self._requests.reset()
-        if self._httpx is not None:
-            self._httpx.stop()
-        if self._aiohttp is not None:
-            self._aiohttp()
-        if self._own_server and self._server is not None:
-            self._server.stop()
-            self._server, self._own_server = None, False
-        self._requests = self._httpx = self._aiohttp = None
+        """Stop answering; restore every client once no interception is left; stop the
+        server this interception started, if any. Idempotent."""
+        STACK.remove(self)
+        with self._server_lock:
+            if self._own_server and self._server is not None:
+                self._server.stop()
+                self._server, self._own_server = None, False
 
     def __enter__(self) -> Intercept:
         return self.start()
@@ -128,7 +166,7 @@ class Intercept(MockPlex):
         """A live server for browsers (started on first use): they cannot be intercepted."""
         return self._live_server().url
 
-    # -- the in-process answer -------------------------------------------
+    # -- answering (the patches call these) --------------------------------
 
     def answer(self, method: str, url: str, headers: Iterable[tuple[str, str]],
                body: bytes) -> Answer:
@@ -143,85 +181,15 @@ class Intercept(MockPlex):
             app_iter, status, response_headers = run_wsgi_app(self.app, builder.get_environ(),
                                                               buffered=True)
             content = b"".join(app_iter)
+        except DropConnection as dropped:
+            raise Dropped(str(dropped)) from None
         finally:
             builder.close()
         return int(status.split(" ", 1)[0]), list(response_headers.items()), content
 
-    def _start_requests(self) -> responses.RequestsMock:
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        pattern = re.compile(rf"https?://(?:{'|'.join(map(re.escape, self.hosts))})(?::\d+)?"
-                             r"(?:[/?#].*)?$")
-        for method in METHODS:
-            mock.add_callback(method, pattern, callback=self._requests_callback)
-        mock.add_passthru(re.compile(r".+"))
-        mock.start()
-        return mock
-
-    def _requests_callback(self, request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
-        try:
-            return self._answer_requests(request)
-        except DropConnection as dropped:
-            raise requests.ConnectionError(f"Connection aborted: {dropped}",
-                                           request=request) from dropped
-
-    def _answer_requests(self, request: requests.PreparedRequest) -> tuple[int, Any, bytes]:
-        body = request.body
-        if body is None:
-            body = b""
-        elif isinstance(body, str):
-            body = body.encode("utf-8")
-        elif not isinstance(body, bytes):
-            body = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode()
-                            for chunk in body)
-        status, headers, content = self.answer(request.method or "GET", request.url or "",
-                                               request.headers.items(), body)
-        return status, headers, content
-
-    def _start_httpx(self) -> respx.MockRouter:
-        router = respx.mock(assert_all_called=False, assert_all_mocked=True)
-        router.route(host__in=self.hosts).mock(side_effect=self._httpx_side_effect)
-        router.route().pass_through()
-        router.start()
-        return router
-
-    def _httpx_side_effect(self, request: httpx.Request) -> httpx.Response:
-        try:
-            status, headers, content = self.answer(request.method, str(request.url),
-                                                   request.headers.multi_items(),
-                                                   request.read())
-        except DropConnection as dropped:
-            raise httpx.RemoteProtocolError(f"Server disconnected without sending a "
-                                            f"response: {dropped}", request=request) from None
-        return httpx.Response(status, headers=headers, content=content)
-
-    # -- aiohttp, through a live server ----------------------------------
-
-    def _start_aiohttp(self) -> Callable[[], None] | None:
-        try:
-            import aiohttp
-        except ImportError:
-            return None
-        original = aiohttp.ClientSession._request
-        intercept = self
-
-        @functools.wraps(original)
-        async def _request(session: aiohttp.ClientSession, method: str, str_or_url: Any,
-                           **kwargs: Any) -> aiohttp.ClientResponse:
-            url = session._build_url(str_or_url)
-            if url.host in intercept.hosts and url.scheme in ("http", "https"):
-                local = intercept._live_server()
-                headers = dict(kwargs.pop("headers", None) or {})
-                headers.update({"Host": url.authority, INTERCEPTED_HEADER: url.scheme})
-                url = url.with_scheme("http").with_host(local.host).with_port(local.port)
-                kwargs["headers"] = headers
-            return await original(session, method, url, **kwargs)
-
-        aiohttp.ClientSession._request = _request  # type: ignore[method-assign, assignment]
-
-        def restore() -> None:
-            aiohttp.ClientSession._request = original  # type: ignore[method-assign]
-
-        return restore
+    def live_origin(self) -> tuple[str, int]:
+        server = self._live_server()
+        return server.host, server.port
 
     def _live_server(self) -> LiveServer:
         with self._server_lock:

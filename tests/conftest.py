@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import select
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +26,43 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLIENT_ID = "mockplex-tests"
 HEADERS = {"X-Plex-Client-Identifier": CLIENT_ID, "X-Plex-Product": "mockplex tests"}
 JSON_HEADERS = {**HEADERS, "Accept": "application/json"}
+
+
+def is_loopback(host: object) -> bool:
+    if host in ("localhost", "localhost.", None, b"localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_traffic_off_the_machine(monkeypatch):
+    """No test, passing or failing, sends a packet or a DNS lookup off this machine: a
+    connection to, or a lookup of, anything but loopback raises at the socket layer (so
+    an interception that leaks fails loudly instead of reaching the real plex.tv)."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def refuse(what: str, target: object) -> OSError:
+        return OSError(f"the mockplex suite refuses a {what} off the machine: {target!r}")
+
+    def guarded(real):
+        def connect(sock, address):
+            if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0]):
+                raise refuse("connection", address)
+            return real(sock, address)
+        return connect
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not is_loopback(host.decode() if isinstance(host, bytes) else host):
+            raise refuse("name lookup", host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def load_fixture(name: str) -> Any:

@@ -4,6 +4,7 @@ every other host is left alone."""
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import aiohttp
 import httpx
@@ -159,3 +160,11 @@ def test_hosts_may_be_any_iterable_and_not_empty():
         assert create_with_requests().status_code == 201
     with pytest.raises(ValueError, match="at least one host"):
         mockplex.intercept(hosts=[])
+
+
+def test_the_suite_refuses_traffic_off_the_machine():
+    """The guard in conftest.py: what a leaking interception would meet."""
+    with pytest.raises(requests.ConnectionError, match="refuses a name lookup off the machine"):
+        requests.get("https://plex.tv/api/v2/pins", timeout=5)
+    with socket.socket() as sock, pytest.raises(OSError, match="refuses a connection off"):
+        sock.connect(("192.0.2.1", 443))

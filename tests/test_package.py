@@ -1,6 +1,6 @@
 """The package costs nothing until used: importing it, or the pytest plugin that pytest
-loads in every run, imports no web framework, schema or HTTP library; interception's
-libraries come with the ``intercept`` extra, and a missing one is a clear error."""
+loads in every run, imports no web framework, schema or HTTP library; interception
+imports the clients it patches only when it starts, and needs no library of its own."""
 
 from __future__ import annotations
 
@@ -61,13 +61,22 @@ def test_intercept_stays_the_function_once_its_module_is_imported():
     assert callable(mockplex.intercept) and not isinstance(mockplex.intercept, type(sys))
 
 
-@pytest.mark.parametrize("library", ["responses", "respx", "httpx", "requests"])
-def test_interception_without_its_extra_names_the_extra(library):
-    code = (f"import sys; sys.modules[{library!r}] = None\n"  # as if it were not installed
+def test_interception_imports_a_client_only_when_it_starts():
+    assert imported_after("import mockplex; mockplex.intercept()") == ["flask", "marshmallow",
+                                                                      "waitress", "werkzeug"]
+    started = imported_after("import mockplex; mockplex.intercept().start()")
+    assert {"requests", "httpx", "aiohttp"} <= set(started)
+    assert not {"responses", "respx"} & set(started)
+
+
+def test_interception_with_no_client_installed_says_what_it_needs():
+    code = ("import sys\n"
+            "for name in ('requests', 'httpx', 'aiohttp'):\n"
+            "    sys.modules[name] = None  # as if it were not installed\n"
             "import mockplex\n"
-            "try:\n    mockplex.intercept()\n"
-            "except ImportError as error:\n    print(error)\n")
+            "try:\n    mockplex.intercept().start()\n"
+            "except RuntimeError as error:\n    print(error)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
-    assert "pip install 'mockplex[intercept]'" in result.stdout
-    assert f"({library} is not installed)" in result.stdout
+    assert "intercepts requests, httpx and aiohttp, and none of them is installed" in (
+        result.stdout)

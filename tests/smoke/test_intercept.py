@@ -1,4 +1,4 @@
-"""With the ``intercept`` extra: unchanged calls to https://plex.tv reach the mock."""
+"""Beside requests and httpx: unchanged calls to https://plex.tv reach the mock."""
 
 from __future__ import annotations
 
