@@ -31,6 +31,10 @@ DEFAULTS: dict[str, Any] = {
     # When set, the /_mockplex routes (but health and static files) need this value in
     # the X-Mockplex-Token header: for a server shared by several CI jobs.
     "MOCKPLEX_CONTROL_TOKEN": None,
+    # Requests to plex.tv routes the mock does not emulate fail the test using the
+    # fixture (at its teardown); True lets them pass (a test can say so with the
+    # mockplex_allow_unmatched marker).
+    "MOCKPLEX_ALLOW_UNMATCHED": False,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Past this, 431 in plex.tv's shape (the live server's own, plain limit is 1 MiB).
     "MOCKPLEX_MAX_HEADER_BYTES": 64 * 1024,

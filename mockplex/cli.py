@@ -2,13 +2,15 @@
 
 Prints exactly one line to stdout, ``mockplex listening on http://HOST:PORT``,
 once the socket accepts connections; logs one line per request to stderr;
-exits 0 on SIGINT or SIGTERM.
+exits 0 on SIGINT or SIGTERM (with ``--strict``, 1 if the mock failed inside or was
+asked for a route it does not emulate, listing what it saw).
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import itertools
 import logging
 import signal
 import sys
@@ -19,6 +21,7 @@ from types import FrameType
 from mockplex import __version__
 from mockplex.autoapprove import AutoApprove
 from mockplex.paths import DEFAULT_HOST, DEFAULT_PORT
+from mockplex.problems import LIMIT, Problem, report
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
 
 
@@ -92,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-token", metavar="TOKEN",
                        help="require this value in the X-Mockplex-Token header of every "
                             "/_mockplex call but health (for a server shared by CI jobs)")
+    serve.add_argument("--strict", action="store_true",
+                       help="exit 1 at shutdown, listing them, if the mock failed inside or "
+                            "was asked for a plex.tv route it does not emulate (for CI)")
     serve.add_argument("--quiet", action="store_true",
                        help="log nothing per request (for load tests)")
     serve.add_argument("--threads", type=positive_int, default=4,
@@ -100,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from mockplex.app import create_app  # not before the arguments are read
+    from mockplex.app import create_app, store_of  # not before the arguments are read
     from mockplex.deferred import warm_up
     from mockplex.server import LiveServer
 
@@ -124,6 +130,15 @@ def serve(args: argparse.Namespace) -> int:
             raise
         print(f"mockplex: {error}", file=sys.stderr)
         return 2
+    seen: list[Problem] = []  # the first LIMIT problems since start, across resets
+    counted = itertools.count()
+
+    def keep(problem: Problem) -> None:
+        if next(counted) < LIMIT:
+            seen.append(problem)
+
+    if args.strict:
+        store_of(app).problems.listeners.append(keep)
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -148,6 +163,12 @@ def serve(args: argparse.Namespace) -> int:
         stopping.wait()
     finally:
         server.stop()
+    if seen:
+        total = next(counted)
+        more = f" (the first {LIMIT} of {total})" if total > LIMIT else ""
+        print(f"mockplex: --strict: {total} problem(s) seen{more}:\n{report(seen)}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -15,11 +15,12 @@ from flask import Blueprint, Flask, Response, current_app, request
 from mockplex import render
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
+from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.errors import ControlError, PlexError
 from mockplex.faults import Fault
 from mockplex.paths import CONTROL_PREFIX, is_control_path
-from mockplex.plextv import base_url, store, whole_number
+from mockplex.plextv import whole_number
 from mockplex.store import Pin
 
 if TYPE_CHECKING:

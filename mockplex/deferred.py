@@ -9,20 +9,24 @@ something, or in the background right after start-up (:func:`warm_up`).
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any
 
 
 class Deferred:
-    """Stands for the module ``name`` and imports it on the first attribute read; each
-    attribute read is kept, so later reads cost what a module's would."""
+    """Stands for the module ``name`` and imports it on the first attribute read. Every
+    read goes to the module itself, so a test that patches one of its attributes
+    (``monkeypatch.setattr(mockplex.schemas, ...)``) is seen, and its undoing too."""
 
     def __init__(self, name: str) -> None:
         self._name = name
+        self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str) -> Any:
-        value = getattr(importlib.import_module(self._name), attribute)
-        setattr(self, attribute, value)  # the import lock makes this one value for all
-        return value
+        module = self._module
+        if module is None:  # the import lock makes this one module for every thread
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attribute)
 
     def __repr__(self) -> str:
         return f"<deferred module {self._name!r}>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, request
@@ -17,7 +18,9 @@ from werkzeug.exceptions import HTTPException
 
 from mockplex import render
 from mockplex.accounts import AccountError, AccountExists, TokenInvalid, TokenRevoked
+from mockplex.context import store
 from mockplex.deferred import Deferred
+from mockplex.problems import BUG, Problem
 from mockplex.store import PinNotFound, TooManyPins
 
 if TYPE_CHECKING:
@@ -137,7 +140,10 @@ def emulated_routes() -> list[str]:
 
 
 def _unexpected(error: Exception) -> Response:
+    """A bug in mockplex: answered as plex.tv's 500, logged, and kept for the test."""
     log.exception("mockplex failed on %s %s", request.method, request.path)
+    trace = "".join(traceback.format_exception(error)).rstrip()
+    store().problems.add(Problem(BUG, request.method, request.path, trace))
     return _render(PlexError(f"mockplex failed: {type(error).__name__}: {error}"))
 
 

@@ -16,6 +16,7 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.faults import Fault
 from mockplex.journal import Entry, check_count
 from mockplex.pages import auth_url
+from mockplex.problems import report
 from mockplex.schemas import dump_pin
 from mockplex.store import Pin, Store
 
@@ -107,6 +108,7 @@ class MockPlex:
             options.setdefault("server", self.server)
         else:
             options.setdefault("store", self.store)
+        options.setdefault("checked", False)  # the fixture checks the shared state itself
         return Intercept(**options)
 
     def load_scenario(self, source: str | Path | Mapping[str, Any]) -> None:
@@ -148,6 +150,16 @@ class MockPlex:
 
     def clear_faults(self) -> None:
         self.store.faults.clear()
+
+    def check(self, *, unmatched: bool = True) -> None:
+        """Raise AssertionError if, since the last check or reset, the mock failed inside
+        (a bug in mockplex: named with its traceback) or, unless ``unmatched`` is False,
+        was asked for a plex.tv route it does not emulate. The plugin calls this after
+        every test that used the fixture; interception when its block ends."""
+        found = self.store.problems.take(unmatched=unmatched)
+        if found:
+            raise AssertionError(f"mockplex saw what the test must hear about:\n"
+                                 f"{report(found)}")
 
     def reset(self) -> None:
         """Forget every pin and put the clock back."""

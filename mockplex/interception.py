@@ -105,7 +105,8 @@ class Intercept(MockPlex):
     """
 
     def __init__(self, store: Store | None = None, *, app: Flask | None = None,
-                 hosts: Iterable[str] = PLEX_HOSTS, server: LiveServer | None = None) -> None:
+                 hosts: Iterable[str] = PLEX_HOSTS, server: LiveServer | None = None,
+                 allow_unmatched: bool = False, checked: bool = True) -> None:
         self.hosts = tuple(host.lower().rstrip(".") for host in hosts)
         if not self.hosts:
             raise ValueError("intercept needs at least one host")
@@ -114,6 +115,11 @@ class Intercept(MockPlex):
         self._server = server
         self._own_server = False
         self._server_lock = threading.Lock()
+        #: At the end of a block, fail on a bug in the mock and (unless allowed) on a
+        #: request to a route it does not emulate; the fixture's own check does this for
+        #: the interceptions it hands out (``checked=False``).
+        self.allow_unmatched = allow_unmatched
+        self.checked = checked
 
     def covers(self, host: str) -> bool:
         """Is ``host`` one of this interception's hosts, or a host below one?"""
@@ -145,6 +151,8 @@ class Intercept(MockPlex):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.stop()
+        if self.checked and exc is None:  # an error already on its way says more
+            self.check(unmatched=not self.allow_unmatched)
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: active for each call of ``func`` (sync or async)."""
@@ -201,6 +209,7 @@ class Intercept(MockPlex):
 
 def intercept(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     """``with mockplex.intercept() as plex:``, ``@mockplex.intercept()`` or
-    ``@mockplex.intercept``. Options: ``store``, ``app``, ``hosts``, ``server``."""
+    ``@mockplex.intercept``. Options: ``store``, ``app``, ``hosts``, ``server``,
+    ``allow_unmatched``."""
     interception = Intercept(**options)
     return interception(func) if func is not None else interception

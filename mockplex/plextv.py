@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from mockplex import render, xplex
+from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
-from mockplex.store import Pin, Store
+from mockplex.store import Pin
 
 if TYPE_CHECKING:
     from marshmallow import Schema
@@ -28,20 +29,6 @@ else:
 bp = Blueprint("plextv", __name__, url_prefix="/api/v2")
 
 FORMATS = ("json", "xml")
-
-
-def store() -> Store:
-    """The store of the app serving this request."""
-    result: Store = current_app.extensions["mockplex"]
-    return result
-
-
-def base_url() -> str:
-    """Where this mock is reached: the configured public URL, or the request's host."""
-    configured: str | None = current_app.config["MOCKPLEX_BASE_URL"]
-    if configured:
-        return configured.rstrip("/")
-    return f"{request.scheme}://{request.host}"
 
 
 def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "mockplex_scenario(path): lay this scenario file (relative to the "
                    "rootdir) down in the mockplex fixture's fresh state before the test")
+    config.addinivalue_line(
+        "markers", "mockplex_allow_unmatched: let this test request plex.tv routes "
+                   "mockplex does not emulate without failing")
 
 
 @pytest.fixture
@@ -64,6 +67,25 @@ def mockplex(mockplex_server: LiveServer) -> MockPlex:
     handle = MockPlex(mockplex_server.store, mockplex_server.url, server=mockplex_server)
     handle.reset()
     return handle
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a test that used the fixture: fail it if the mock failed inside (a bug in
+    mockplex, named with its traceback) or was asked for a plex.tv route it does not
+    emulate (unless the test has the ``mockplex_allow_unmatched`` marker or the config
+    says ``MOCKPLEX_ALLOW_UNMATCHED``). The next test starts from a reset either way."""
+    result = yield
+    handle = getattr(item, "funcargs", {}).get("mockplex")
+    if handle is not None:
+        from mockplex.handle import MockPlex
+
+        if isinstance(handle, MockPlex):
+            allowed = (item.get_closest_marker("mockplex_allow_unmatched") is not None
+                       or (handle.server is not None
+                           and handle.server.app.config["MOCKPLEX_ALLOW_UNMATCHED"]))
+            handle.check(unmatched=not allowed)
+    return result
 
 
 @pytest.hookimpl(wrapper=True)

@@ -23,6 +23,7 @@ from mockplex.clock import Clock
 from mockplex.faults import Faults
 from mockplex.ids import random_string, unique
 from mockplex.journal import Journal
+from mockplex.problems import Problems
 
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
@@ -123,6 +124,7 @@ class Store:
         self.default_auto_approve = self.auto_approve = auto_approve
         self.journal = Journal()
         self.faults = Faults()
+        self.problems = Problems()
 
     # -- pins -------------------------------------------------------------
 
@@ -268,6 +270,7 @@ class Store:
             self.auto_approve = self.default_auto_approve
             self.journal.clear()
             self.faults.clear()
+            self.problems.clear()
             if self.seed is not None:  # the same ids, codes and tokens after each reset
                 self._rng.seed(self.seed)
             if self.baseline is not None:

@@ -12,11 +12,12 @@ from waitress.channel import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockplex import xplex
+from mockplex.context import store
 from mockplex.errors import PlexError
 from mockplex.faults import Fault, Faults
 from mockplex.journal import BODY_LIMIT, Entry
 from mockplex.paths import is_control_path
-from mockplex.plextv import store
+from mockplex.problems import UNMATCHED, Problem
 from mockplex.store import Store
 
 
@@ -100,13 +101,15 @@ def _record(response: Response) -> Response:
     if journaled(request.path):
         environ = request.environ
         state = store()
+        matched, fault = request.url_rule is not None, "mockplex.fault" in environ
         state.journal.record(Entry(
             time=state.clock.now(), method=request.method, path=request.path,
             query_string=environ.get("QUERY_STRING", ""),
             xplex_headers=xplex_headers(environ), raw_body=raw_body(),
-            status=response.status_code, matched=request.url_rule is not None,
-            fault="mockplex.fault" in environ,
+            status=response.status_code, matched=matched, fault=fault,
         ))
+        if not matched and not fault:  # an injected fault is never a problem
+            state.problems.add(Problem(UNMATCHED, request.method, request.path))
     return response
 
 

@@ -51,7 +51,8 @@ def test_the_pages_load_only_from_the_mock(client, path):
     assert '<html lang="en">' in html
     assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
     for asset in re.findall(r"""(?:src|href)=["']([^"']+)""", html):
-        assert client.get(asset).status_code == 200, asset
+        if not asset.startswith("data:"):  # the empty icon, which loads nothing
+            assert client.get(asset).status_code == 200, asset
 
 
 def test_link_is_prefilled_from_pin(client):

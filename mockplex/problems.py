@@ -1,0 +1,69 @@
+"""What a test must hear about: the mock failing inside (a bug in mockplex) and a
+request to a plex.tv route the mock does not emulate (plex.tv would have answered
+something else). Both are answered as plex.tv errors, so a client that ignores the
+status would pass; the plugin, interception and ``mockplex serve --strict`` read them
+here and fail instead. Injected faults are neither.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+BUG = "bug"
+UNMATCHED = "unmatched"
+LIMIT = 100  # problems kept between two reads; the count of the rest is kept
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # BUG or UNMATCHED
+    method: str
+    path: str
+    detail: str = ""  # for a bug: the exception and its traceback
+
+    def describe(self) -> str:
+        if self.kind == BUG:
+            return f"mockplex failed on {self.method} {self.path}:\n{self.detail}"
+        return (f"{self.method} {self.path}: mockplex does not emulate this plex.tv route "
+                f"(answered 404/405; plex.tv would have answered something else)")
+
+
+class Problems:
+    """The problems since the last read, at most :data:`LIMIT`; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: deque[Problem] = deque(maxlen=LIMIT)
+        self._seen = 0
+        #: Called with every problem as it is recorded (``mockplex serve --strict``).
+        self.listeners: list[Callable[[Problem], None]] = []
+
+    def add(self, problem: Problem) -> None:
+        with self._lock:
+            self._kept.append(problem)
+            self._seen += 1
+        for listener in self.listeners:
+            listener(problem)
+
+    def take(self, *, unmatched: bool = True) -> list[Problem]:
+        """The problems since the last read (without the unmatched ones if not
+        ``unmatched``), and forget them all."""
+        with self._lock:
+            found = [problem for problem in self._kept if unmatched or problem.kind == BUG]
+            self._kept.clear()
+            self._seen = 0
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._seen = 0
+
+
+def report(problems: list[Problem]) -> str:
+    """The problems as one message, bugs first."""
+    ordered = sorted(problems, key=lambda problem: problem.kind != BUG)
+    return "\n".join(f"- {problem.describe()}" for problem in ordered)
