@@ -15,34 +15,45 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
+from urllib.parse import urlsplit
 
 from mockplex import __version__
 from mockplex.autoapprove import AutoApprove
+from mockplex.clock import MAX_SPAN
 from mockplex.paths import DEFAULT_HOST, DEFAULT_PORT
 from mockplex.problems import LIMIT, Problem, report
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
 
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+MAX_THREADS = 256  # each a real thread; more only costs memory and start-up
 
 
-def port_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
-    return value
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low} to {high}, got {value}")
+        return value
+    return parse
+
+
+positive_int = whole_number(1, sys.maxsize)
+port_number = whole_number(0, 65535)
+lifetime = whole_number(1, MAX_SPAN)
+
+
+def public_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or (
+            parts.fragment):
+        raise argparse.ArgumentTypeError(f"an http(s) URL such as https://mock.example:8443, "
+                                         f"got {text!r}")
+    return text
 
 
 def auto_approve_rule(text: str) -> str:
@@ -73,13 +84,13 @@ def parser() -> argparse.ArgumentParser:
                        help=f"address to bind (default {DEFAULT_HOST})")
     serve.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                        help=f"port to bind; 0 picks a free one (default {DEFAULT_PORT})")
-    serve.add_argument("--pin-lifetime", type=positive_int, default=PIN_LIFETIME,
+    serve.add_argument("--pin-lifetime", type=lifetime, default=PIN_LIFETIME,
                        metavar="SECONDS",
                        help=f"lifetime of a 4-character pin (default {PIN_LIFETIME})")
-    serve.add_argument("--strong-pin-lifetime", type=positive_int, default=STRONG_PIN_LIFETIME,
+    serve.add_argument("--strong-pin-lifetime", type=lifetime, default=STRONG_PIN_LIFETIME,
                        metavar="SECONDS",
                        help=f"lifetime of a strong pin (default {STRONG_PIN_LIFETIME})")
-    serve.add_argument("--base-url", metavar="URL",
+    serve.add_argument("--base-url", type=public_url, metavar="URL",
                        help="public URL of the mock, used in qr links "
                             "(default: the URL each request came in on)")
     serve.add_argument("--auto-approve", type=auto_approve_rule, metavar="RULE",
@@ -100,8 +111,8 @@ def parser() -> argparse.ArgumentParser:
                             "was asked for a plex.tv route it does not emulate (for CI)")
     serve.add_argument("--quiet", action="store_true",
                        help="log nothing per request (for load tests)")
-    serve.add_argument("--threads", type=positive_int, default=4,
-                       help="worker threads (default 4)")
+    serve.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=4,
+                       help=f"worker threads, at most {MAX_THREADS} (default 4)")
     return main
 
 

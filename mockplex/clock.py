@@ -13,6 +13,12 @@ from datetime import UTC, datetime
 
 WIRE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
+#: The longest span of time the mock takes: a pin's lifetime, and how far its clock may
+#: be moved ahead in all. A hundred years keeps every date it writes within year 9999.
+MAX_SPAN = 100 * 365 * 24 * 3600
+#: The last moment plex.tv's time format can write.
+LAST_SECOND = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
 
 class Clock:
     """Real (or frozen) time plus an offset in seconds."""
@@ -28,9 +34,14 @@ class Clock:
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward by ``seconds`` (not backwards) and return the new now."""
-        if seconds < 0:
-            raise ValueError(f"the clock only moves forward; got advance={seconds}")
+        if not 0 <= seconds <= MAX_SPAN:  # also refuses NaN
+            raise ValueError(f"the clock moves forward by 0 to {MAX_SPAN} seconds at a time; "
+                             f"got advance={seconds}")
         with self._lock:
+            if self._offset + seconds > MAX_SPAN:
+                raise ValueError(f"the clock may be {MAX_SPAN} seconds ahead in all; it is "
+                                 f"{self._offset:.0f} ahead, and advance={seconds} would pass "
+                                 "that (a reset puts it back)")
             self._offset += seconds
         return self.now()
 
@@ -44,8 +55,12 @@ class Clock:
 
 
 def to_datetime(timestamp: float) -> datetime:
-    """The UTC datetime of an epoch timestamp, without fractional seconds."""
-    return datetime.fromtimestamp(int(timestamp), UTC)
+    """The UTC datetime of an epoch timestamp, without fractional seconds; a moment past
+    what a date holds (a frozen clock near year 9999) is the last one it holds."""
+    try:
+        return datetime.fromtimestamp(int(timestamp), UTC)
+    except (OverflowError, ValueError, OSError):
+        return LAST_SECOND
 
 
 def format_wire(timestamp: float) -> str:

@@ -17,10 +17,10 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.errors import ControlError, PlexError
+from mockplex.errors import ControlError, PlexError, shown
 from mockplex.faults import Fault
+from mockplex.ids import pin_id_of
 from mockplex.paths import CONTROL_PREFIX, is_control_path
-from mockplex.plextv import whole_number
 from mockplex.store import Pin
 
 if TYPE_CHECKING:
@@ -51,9 +51,10 @@ def body(schema: Schema) -> dict[str, Any]:
 
 
 def pin_id(text: str) -> int:
-    number = whole_number(text)
+    number = pin_id_of(text)
     if number is None:
-        raise ControlError(f"A pin id is a whole number, got {text!r}", status=404)
+        raise ControlError(f"No live pin has the id {shown(text)} (a pin id is 9-10 digits, "
+                           "as written: no leading zero)", status=404)
     return number
 
 
@@ -145,12 +146,12 @@ def requests_() -> Response:
     """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
     args = request.args
     pin = args.get("pin")
-    pin_number = whole_number(pin) if pin is not None else None
+    pin_number = pin_id_of(pin) if pin is not None else None
     if pin is not None and pin_number is None:
-        raise ControlError(f"pin is a pin id (a whole number), got {pin!r}")
+        raise ControlError(f"pin is a pin id (9-10 digits), got {shown(pin)}")
     unmatched = args.get("unmatched")
     if unmatched not in (None, "0", "1", "true", "false"):
-        raise ControlError(f"unmatched is 1 or 0, got {unmatched!r}")
+        raise ControlError(f"unmatched is 1 or 0, got {shown(unmatched)}")
     entries = store().journal.entries(
         method=args.get("method"), path=args.get("path"),
         pin_id=pin_number,
@@ -185,7 +186,11 @@ def clear_faults() -> Response:
 @bp.post("/clock")
 def clock() -> Response:
     args = body(schemas.CLOCK_ARGS)
-    return render.json_response({"now": format_wire(store().advance(args["advance"]))})
+    try:
+        now = store().advance(args["advance"])
+    except ValueError as error:  # past the most the clock may be ahead in all
+        raise ControlError(str(error)) from error
+    return render.json_response({"now": format_wire(now)})
 
 
 @bp.post("/reset")

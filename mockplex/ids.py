@@ -1,4 +1,4 @@
-"""Random identifiers that are unique among those in use."""
+"""Identifiers: pin ids as written, and random ones unique among those in use."""
 
 from __future__ import annotations
 
@@ -18,3 +18,17 @@ def unique(make: Callable[[], T], taken: Container[T]) -> T:
 
 def random_string(rng: random.Random, alphabet: str, length: int) -> str:
     return "".join(rng.choices(alphabet, k=length))
+
+
+ID_RANGE = (100_000_000, 9_999_999_999)  # 9 or 10 digits, as plex.tv's ids
+
+
+def pin_id_of(text: str) -> int | None:
+    """``text`` as a pin id if it is one as written: 9 or 10 ASCII digits, no leading
+    zero (``0308667304``, ``+308667304`` or a 5000-digit number are no pin's id), or
+    None."""
+    low, high = ID_RANGE
+    if (len(str(low)) <= len(text) <= len(str(high)) and text.isascii() and text.isdigit()
+            and text[0] != "0"):
+        return int(text)
+    return None

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from mockplex import xplex
+from mockplex.ids import pin_id_of
 
 JOURNAL_LIMIT = 1000
 BODY_LIMIT = 4096  # bytes of a body kept
-PIN_PATH = re.compile(r"^/api/v2/pins/(\d+)(?:\.(?:json|xml))?$")
+PIN_PATH = re.compile(r"^/api/v2/pins/([^/.]+)(?:\.(?:json|xml))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class Entry:
     def pin_id(self) -> int | None:
         """The pin a poll asks for (``GET /api/v2/pins/<id>``)."""
         match = PIN_PATH.match(self.path)
-        return int(match.group(1)) if match else None
+        return pin_id_of(match.group(1)) if match else None
 
     def __str__(self) -> str:
         query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""

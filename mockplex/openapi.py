@@ -11,6 +11,7 @@ from flask import Flask, Response
 from mockplex import render
 from mockplex.clock import WIRE_FORMAT
 from mockplex.deferred import Deferred
+from mockplex.ids import ID_RANGE
 from mockplex.paths import CONTROL_PREFIX
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ CLIENT_ID = {**header("X-Plex-Client-Identifier", "who asks (plex.tv answers 400
 PRODUCT = header("X-Plex-Product", "the app's name")
 TOKEN = header("X-Plex-Token", "an account's token")
 ACCEPT = header("Accept", "application/json for JSON; anything else gets XML")
-PIN_ID = {"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}
+PIN_ID_SCHEMA = {"type": "integer", "minimum": ID_RANGE[0], "maximum": ID_RANGE[1]}
+PIN_ID = {"in": "path", "name": "id", "required": True, "schema": PIN_ID_SCHEMA}
 UNEMULATED = plex_error("a path or method mockplex does not emulate")
 
 PLEX_PATHS: dict[str, dict[str, Any]] = {
@@ -188,7 +190,7 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
             "400": control_error("a bad filter")}, parameters=[
             {"in": "query", "name": name, "required": False, "schema": schema}
             for name, schema in (("method", {"type": "string"}), ("path", {"type": "string"}),
-                                 ("pin", {"type": "string", "pattern": "^[0-9]+$"}),
+                                 ("pin", PIN_ID_SCHEMA),
                                  ("unmatched", {"type": "string",
                                                 "enum": ["0", "1", "true", "false"]}))]),
         "delete": control("Clear the journal", {"200": answer("how many", OBJECT)})},

@@ -17,6 +17,7 @@ from mockplex import render, xplex
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
+from mockplex.ids import pin_id_of
 from mockplex.store import Pin
 
 if TYPE_CHECKING:
@@ -46,11 +47,6 @@ def xplex_values() -> dict[str, str]:
     """The request's X-Plex values by lower-cased name: form < query < headers."""
     form = request.form.items() if request.mimetype in FORMS else ()
     return xplex.merged(form, request.args.items(), request.environ)
-
-
-def whole_number(text: str) -> int | None:
-    """``text`` as a pin id (ASCII digits only), or None."""
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def client() -> dict[str, Any]:
@@ -112,7 +108,7 @@ def get_pin(id: str) -> Response:
                          or xplex_values().get("x-plex-client-identifier"))
     if not client_identifier:  # a poll reads nothing else of the client's values
         raise MissingClientIdentifier()
-    pin_id = whole_number(digits)
+    pin_id = pin_id_of(digits)
     if pin_id is None:
         raise CodeNotFound()
     pin = store().poll(pin_id, client_identifier)

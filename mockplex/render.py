@@ -9,6 +9,7 @@ The control API (``/_mockplex``) always answers JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from xml.etree import ElementTree
 
@@ -46,13 +47,20 @@ def wants_json() -> bool:
     return accept_is_json(request.headers.get("Accept"))
 
 
+#: What XML 1.0 cannot carry even escaped: control characters (but tab, LF, CR),
+#: surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def xml_attribute(value: object) -> str:
-    """plex.tv's XML conventions: booleans as 0/1, null as an empty string."""
+    """plex.tv's XML conventions: booleans as 0/1, null as an empty string; a character
+    XML cannot carry (a client may send one in an X-Plex value) becomes U+FFFD, so the
+    document stays well-formed."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def to_xml(tag: str, data: Mapping[str, object]) -> ElementTree.Element:

@@ -17,6 +17,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from mockplex.accounts import AccountError
 from mockplex.autoapprove import AutoApprove
+from mockplex.clock import MAX_SPAN
+from mockplex.ids import ID_RANGE
 from mockplex.schemas import EMAIL
 from mockplex.store import Store
 
@@ -46,7 +48,7 @@ class PinEntry(Schema):
     client_identifier = fields.String(data_key="clientIdentifier", required=True,
                                       validate=validate.Length(min=1))
     id = fields.Integer(strict=True, load_default=None,
-                        validate=validate.Range(100_000_000, 9_999_999_999,
+                        validate=validate.Range(*ID_RANGE,
                                                 error="must have 9 or 10 digits"))
     code = fields.String(load_default=None)
     product = fields.String(load_default="0")
@@ -56,7 +58,7 @@ class PinEntry(Schema):
     auth_token = fields.String(data_key="authToken", load_default=None,
                                validate=validate.Length(min=1))
     expires_in = fields.Integer(data_key="expiresIn", strict=True, load_default=None,
-                                validate=validate.Range(min=1))
+                                validate=validate.Range(min=1, max=MAX_SPAN))
 
     @validates_schema
     def consistent(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -25,7 +25,7 @@ from marshmallow import (
 )
 
 from mockplex.accounts import Account
-from mockplex.clock import WIRE_FORMAT, to_datetime
+from mockplex.clock import MAX_SPAN, WIRE_FORMAT, to_datetime
 from mockplex.faults import MAX_DELAY_MS
 from mockplex.store import DEFAULT_LOCATION, Pin
 
@@ -34,7 +34,6 @@ from mockplex.store import DEFAULT_LOCATION, Pin
 TRUTHY = {"true", "True", "1", 1}
 FALSY = {"false", "False", "0", "", 0}
 #: The furthest one call may move the clock: a hundred years, in seconds.
-MAX_ADVANCE = 100 * 365 * 24 * 3600
 
 
 class JSONBoolean(fields.Boolean):
@@ -245,7 +244,7 @@ class AutoApproveArgs(Schema):
     after_polls = fields.Integer(data_key="afterPolls", strict=True,
                                  validate=validate.Range(min=0))
     after_seconds = fields.Float(data_key="afterSeconds", allow_nan=False,
-                                 validate=validate.Range(min=0, max=MAX_ADVANCE))
+                                 validate=validate.Range(min=0, max=MAX_SPAN))
 
     @validates_schema
     def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -315,7 +314,7 @@ class ClockArgs(Schema):
         unknown = RAISE
 
     advance = fields.Float(required=True, allow_nan=False,
-                           validate=validate.Range(min=0, max=MAX_ADVANCE))
+                           validate=validate.Range(min=0, max=MAX_SPAN))
 
 
 PIN_SCHEMA = PinSchema()

@@ -19,9 +19,9 @@ from types import MappingProxyType
 
 from mockplex.accounts import DEFAULT_ACCOUNT, Account, Accounts
 from mockplex.autoapprove import AutoApprove
-from mockplex.clock import Clock
+from mockplex.clock import MAX_SPAN, Clock
 from mockplex.faults import Faults
-from mockplex.ids import random_string, unique
+from mockplex.ids import ID_RANGE, random_string, unique
 from mockplex.journal import Journal
 from mockplex.problems import Problems
 
@@ -29,7 +29,7 @@ PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 SHRINK_FROM = 4096  # compact the tables once they held more pins than this
-ID_RANGE = (100_000_000, 9_999_999_999)  # 9 or 10 digits, as plex.tv's ids
+
 CODE_ALPHABET = string.ascii_uppercase + string.digits
 STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
 CODE_LENGTH = 4
@@ -103,10 +103,13 @@ class Store:
         auto_approve: AutoApprove | None = None,
         max_pins: int = MAX_PINS,
     ) -> None:
-        for name, value in (("pin_lifetime", pin_lifetime),
-                            ("strong_pin_lifetime", strong_pin_lifetime), ("max_pins", max_pins)):
-            if not isinstance(value, int) or value <= 0:
+        for name, value, most in (("pin_lifetime", pin_lifetime, MAX_SPAN),
+                                  ("strong_pin_lifetime", strong_pin_lifetime, MAX_SPAN),
+                                  ("max_pins", max_pins, None)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+            if most is not None and value > most:
+                raise ValueError(f"{name} is at most {most} seconds (100 years), got {value}")
         self.pin_lifetime = pin_lifetime
         self.max_pins = max_pins
         self.strong_pin_lifetime = strong_pin_lifetime

@@ -63,10 +63,17 @@ def test_a_port_in_use_is_a_clear_error():
 
 
 @pytest.mark.parametrize(("args", "problem"), [
-    (["--port", "70000"], "a port is 0 to 65535"),
-    (["--port", "http"], "not a port number"),
-    (["--pin-lifetime", "0"], "must be at least 1"),
+    (["--port", "70000"], "must be 0 to 65535"),
+    (["--port", "http"], "not a whole number"),
+    (["--pin-lifetime", "0"], "must be 1 to 3153600000"),
     (["--strong-pin-lifetime", "soon"], "not a whole number"),
+    (["--pin-lifetime", "9" * 20], "must be 1 to 3153600000"),  # past what a date holds
+    (["--pin-lifetime", "9" * 5000], "not a whole number"),
+    (["--threads", "100000"], "must be 1 to 256"),
+    (["--max-pins", "-1"], "must be 1 to"),
+    (["--base-url", "ftp://mock.example"], "an http(s) URL"),
+    (["--base-url", "http://"], "an http(s) URL"),
+    (["--auto-approve", "after-polls=" + "9" * 5000], "bad auto-approve rule"),
 ])
 def test_bad_options_exit_2_with_a_message(capsys, args, problem):
     with pytest.raises(SystemExit) as exited:
