@@ -11,14 +11,18 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from mockplex import xplex
 from mockplex.ids import pin_id_of
 
-JOURNAL_LIMIT = 1000
-BODY_LIMIT = 4096  # bytes of a body kept
+JOURNAL_LIMIT = 1000  # entries kept, the newest
+# What one entry keeps of a request, so that no request can make the journal large:
+BODY_LIMIT = 4096  # bytes of the body
+QUERY_LIMIT = 4096  # characters of the query string
+VALUE_LIMIT = 1024  # characters of the path, and of each X-Plex header's name and value
+XPLEX_LIMIT = 32  # X-Plex headers
 PIN_PATH = re.compile(r"^/api/v2/pins/([^/.]+)(?:\.(?:json|xml))?$")
 
 
@@ -38,6 +42,21 @@ class Entry:
     status: int | None = None  # None: the connection was dropped (an injected fault)
     matched: bool = True  # False: no emulated route answers this path
     fault: bool = False  # answered by an injected fault
+    cut: bool = False  # True: the request had more than an entry keeps (see the limits)
+
+    def capped(self) -> Entry:
+        """This entry, or one keeping no more than the limits above (marked ``cut``)."""
+        headers = self.xplex_headers
+        if (len(self.path) <= VALUE_LIMIT and len(self.query_string) <= QUERY_LIMIT
+                and len(self.raw_body) <= BODY_LIMIT and len(headers) <= XPLEX_LIMIT
+                and all(len(key) <= VALUE_LIMIT and len(value) <= VALUE_LIMIT
+                        for key, value in headers)):
+            return self
+        return replace(self, path=self.path[:VALUE_LIMIT],
+                       query_string=self.query_string[:QUERY_LIMIT],
+                       raw_body=self.raw_body[:BODY_LIMIT], cut=True,
+                       xplex_headers=tuple((key[:VALUE_LIMIT], value[:VALUE_LIMIT])
+                                           for key, value in headers[:XPLEX_LIMIT]))
 
     @property
     def query(self) -> dict[str, str]:
@@ -71,6 +90,7 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(self, entry: Entry) -> None:
+        entry = entry.capped()
         with self._lock:
             self._entries.append(entry)
 

@@ -302,6 +302,7 @@ class EntrySchema(Schema):
     pin_id = fields.Integer(data_key="pinId", allow_none=True)
     matched = fields.Boolean()
     fault = fields.Boolean()
+    cut = fields.Boolean()
 
     def wire_time(self, entry: Any) -> str:
         return datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds")

@@ -70,7 +70,7 @@ def journaled(path: str) -> bool:
 
 def raw_body() -> bytes:
     try:
-        return request.get_data(cache=True)[:BODY_LIMIT]
+        return request.get_data(cache=True)[:BODY_LIMIT + 1]  # one more: the entry says "cut"
     except RequestEntityTooLarge:
         return f"(a body over {current_app.config['MAX_CONTENT_LENGTH']} bytes)".encode()
 

@@ -97,3 +97,28 @@ def test_reset_clears_the_journal(mockplex):
     assert len(mockplex.requests) == 1
     mockplex.reset()
     assert mockplex.requests == []
+
+
+def test_an_entry_keeps_no_more_than_its_limits(mockplex):
+    """A flood of huge X-Plex values, queries and bodies leaves a small journal."""
+    from mockplex.journal import BODY_LIMIT, QUERY_LIMIT, VALUE_LIMIT, XPLEX_LIMIT
+
+    huge = "x" * 256 * 1024
+    headers = {"X-Plex-Client-Identifier": "flood", "X-Plex-Product": huge,
+               **{f"X-Plex-Extra-{n}": "v" for n in range(40)}}
+    for _ in range(20):
+        answer = requests.post(f"{mockplex.url}/api/v2/pins?q={huge}", headers=headers,
+                               data=huge, timeout=10)
+        assert answer.status_code == 431  # over the 64 KiB of headers plex.tv's shape allows
+    entries = mockplex.requests
+    assert len(entries) == 20 and all(entry.cut for entry in entries)
+    for entry in entries:
+        assert len(entry.raw_body) <= BODY_LIMIT and len(entry.query_string) <= QUERY_LIMIT
+        assert len(entry.xplex_headers) <= XPLEX_LIMIT
+        assert all(len(value) <= VALUE_LIMIT for _, value in entry.xplex_headers)
+    listing = requests.get(mockplex.url + "/_mockplex/requests", timeout=10)
+    assert listing.status_code == 200 and len(listing.content) < 20 * 64 * 1024
+    assert listing.json()[0]["cut"] is True
+    small = requests.post(mockplex.url + "/api/v2/pins", headers={"X-Plex-Client-Identifier": "s"},
+                          timeout=5)
+    assert small.status_code == 201 and mockplex.requests[-1].cut is False
