@@ -10,6 +10,7 @@ app, in plex.tv's error shape and the negotiated format.
 from __future__ import annotations
 
 import fnmatch
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,15 @@ from dataclasses import dataclass, field, replace
 from mockplex.paths import is_control_path
 
 MAX_DELAY_MS = 60_000  # a "hang" long enough for any client timeout, never forever
+MAX_HEADERS = 32  # extra headers of one fault
+MAX_TEXT = 8192  # characters of a header value, or of the message
+#: An HTTP header name (RFC 9110 token), and a value HTTP can send (visible ASCII,
+#: spaces and tabs: no CR, LF or NUL, nothing a WSGI server cannot encode).
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+#: Headers that frame the message itself: the server sets them, a fault cannot.
+FRAMING = frozenset({"connection", "content-length", "keep-alive", "proxy-connection", "te",
+                     "trailer", "transfer-encoding", "upgrade"})
 
 
 @dataclass(frozen=True)
@@ -41,10 +51,31 @@ class Fault:
             raise ValueError(f"delay_ms is 0 to {MAX_DELAY_MS}, got {self.delay_ms}")
         if self.times is not None and self.times < 1:
             raise ValueError(f"times is 1 or more (or None: until cleared), got {self.times}")
+        if self.message is not None and len(self.message) > MAX_TEXT:
+            raise ValueError(f"a fault's message is at most {MAX_TEXT} characters")
+        check_headers(self.headers)
 
     def matches(self, method: str, path: str) -> bool:
         return (fnmatch.fnmatchcase(method.upper(), self.method.upper())
                 and fnmatch.fnmatchcase(path, self.path))
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Refuse, naming it, a header HTTP cannot send or a fault must not set."""
+    if len(headers) > MAX_HEADERS:
+        raise ValueError(f"a fault sets at most {MAX_HEADERS} headers, got {len(headers)}")
+    for name, value in headers.items():
+        shown = repr(name[:40]) if isinstance(name, str) else repr(name)
+        if not isinstance(name, str) or not HEADER_NAME.fullmatch(name):
+            raise ValueError(f"header {shown}: not an HTTP header name (letters, digits and "
+                             "!#$%&'*+-.^_`|~, nothing else)")
+        if name.lower() in FRAMING:
+            raise ValueError(f"header {shown}: frames the HTTP message itself, which the "
+                             "server does; a fault cannot set it")
+        if (not isinstance(value, str) or len(value) > MAX_TEXT
+                or not HEADER_VALUE.fullmatch(value)):
+            raise ValueError(f"header {shown}: its value must be printable ASCII (no CR, LF "
+                             f"or other control characters), at most {MAX_TEXT} characters")
 
 
 class Faults:

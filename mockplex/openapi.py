@@ -210,6 +210,9 @@ RULES: dict[str, dict[str, Any]] = {
                            "properties": {"authToken": {"type": "string"},
                                           "user": {"type": "string"}}}},
     "FaultArgs": {
+        "description": "headers: names are HTTP tokens other than the framing headers "
+                       "(Content-Length, Transfer-Encoding, Connection, ...), values "
+                       "printable ASCII; at most 32 of them.",
         "anyOf": [{"required": ["status"], "properties": {"status": {"type": "integer"}}},
                   {"required": ["drop"], "properties": {"drop": {"enum": [True]}}},
                   {"required": ["delay_ms"], "properties": {"delay_ms": {"minimum": 1}}}],

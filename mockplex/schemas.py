@@ -26,7 +26,7 @@ from marshmallow import (
 
 from mockplex.accounts import Account
 from mockplex.clock import MAX_SPAN, WIRE_FORMAT, to_datetime
-from mockplex.faults import MAX_DELAY_MS
+from mockplex.faults import MAX_DELAY_MS, Fault
 from mockplex.store import DEFAULT_LOCATION, Pin
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
@@ -260,20 +260,23 @@ class FaultArgs(Schema):
 
     method = fields.String(load_default="*")
     path = fields.String(load_default="*")
-    status = fields.Integer(strict=True, load_default=None, validate=validate.Range(400, 599))
+    status = fields.Integer(strict=True, load_default=None, allow_none=True,
+                            validate=validate.Range(400, 599))
     headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
-    times = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
+    times = fields.Integer(strict=True, load_default=None, allow_none=True,
+                           validate=validate.Range(min=1))
     delay_ms = fields.Integer(strict=True, load_default=0,
                               validate=validate.Range(0, MAX_DELAY_MS))
     drop = JSONBoolean(load_default=False)
-    message = fields.String(load_default=None)
+    message = fields.String(load_default=None, allow_none=True)
 
     @validates_schema
-    def does_something(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("status") is None and not data.get("drop") and not data.get("delay_ms"):
-            raise ValidationError("a fault needs a status, a delay_ms or drop: true")
-        if data.get("status") is not None and data.get("drop"):
-            raise ValidationError("a dropped connection has no status: give one or the other")
+    def makes_a_fault(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The rules of a fault live with the fault (mockplex.faults.Fault)."""
+        try:
+            Fault(**data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class FaultSchema(Schema):

@@ -13,12 +13,40 @@ from typing import Any
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+from waitress.task import ThreadedTaskDispatcher
 
 from mockplex.app import create_app, store_of
-from mockplex.paths import DEFAULT_HOST
+from mockplex.paths import DEFAULT_HOST, is_control_path
 from mockplex.store import Store
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes about a millisecond
+CONTROL_THREADS = 2  # the control API's own, beside the plex.tv side's
+
+
+class Lanes(ThreadedTaskDispatcher):
+    """waitress's task dispatcher, in two lanes: the control API (``/_mockplex``) has
+    threads of its own beside the plex.tv side's (this dispatcher's), so that requests
+    held by an injected delay, or a flood of them, never keep a test from its controls
+    or ``/_mockplex/health``."""
+
+    def __init__(self, threads: int) -> None:
+        super().__init__()
+        self.set_thread_count(threads)
+        self.control = ThreadedTaskDispatcher()
+        self.control.set_thread_count(CONTROL_THREADS)
+
+    def add_task(self, channel: Any) -> None:
+        """A connection with a request ready: into the lane of its first request."""
+        requests = getattr(channel, "requests", None)
+        path = getattr(requests[0], "path", None) if requests else None
+        if path and is_control_path(path):
+            self.control.add_task(channel)
+        else:
+            super().add_task(channel)
+
+    def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
+        done: bool = super().shutdown(cancel_pending, timeout)
+        return self.control.shutdown(cancel_pending, timeout) and done
 
 
 def snapshot(socket_map: dict[int, Any]) -> list[Any]:
@@ -67,6 +95,7 @@ class LiveServer:
             raise RuntimeError(f"the server is already running at {self.url}")
         server: BaseWSGIServer | MultiSocketServer = create_server(
             self.app, host=self.host, port=self.port, threads=self.threads,
+            _dispatcher=Lanes(self.threads),
             clear_untrusted_proxy_headers=True, ident="mockplex",
             max_request_header_size=1024 * 1024)  # the app answers 431 itself below this
         if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from xml.etree import ElementTree
 
 import aiohttp
@@ -132,3 +134,53 @@ def test_faults_are_taken_first_added_first():
     assert faults.take("GET", "/_mockplex/reset") is None
     assert faults.active() == [second]
 
+
+
+BAD_HEADERS = [
+    ({"X-A\r\nSet-Cookie": "v"}, "not an HTTP header name"),
+    ({"": "v"}, "not an HTTP header name"),
+    ({"Nämé": "v"}, "not an HTTP header name"),
+    ({"Content-Length": "5"}, "frames the HTTP message itself"),
+    ({"transfer-encoding": "chunked"}, "frames the HTTP message itself"),
+    ({"Connection": "close"}, "frames the HTTP message itself"),
+    ({"Retry-After": "1\r\nX-Injected: 1"}, "value must be printable ASCII"),
+    ({"Retry-After": "zwölf"}, "value must be printable ASCII"),
+    ({f"X-{n}": "v" for n in range(33)}, "at most 32 headers"),
+]
+
+
+@pytest.mark.parametrize(("headers", "problem"), BAD_HEADERS)
+def test_a_fault_with_headers_http_cannot_send_is_refused(mockplex, headers, problem):
+    added = requests.post(mockplex.url + "/_mockplex/faults", timeout=5,
+                          json={"status": 429, "headers": headers})
+    assert added.status_code == 400 and problem in added.json()["errors"][0]["message"]
+    with pytest.raises(ValueError, match=problem):
+        mockplex.fail(status=429, headers=headers)
+    assert mockplex.faults == []
+    assert requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS,
+                         timeout=5).status_code == 201
+
+
+def test_the_control_api_answers_while_delays_hold_every_worker(mockplex, mockplex_server):
+    """The control API has threads of its own: with every plex.tv-side thread held by an
+    injected delay (and more requests queued), health and the controls still answer,
+    before any of the delayed requests does."""
+    held = mockplex_server.threads + 2
+    mockplex.fail("POST", "/api/v2/pins", delay_ms=2000, times=held)
+    answered: list[int] = []
+    callers = [threading.Thread(target=lambda: answered.append(requests.post(
+        mockplex.url + "/api/v2/pins", headers=HEADERS, timeout=30).status_code))
+        for _ in range(held)]
+    for caller in callers:
+        caller.start()
+    deadline = time.monotonic() + 10
+    while (mockplex.faults and mockplex.faults[0].times is not None
+           and mockplex.faults[0].times > held - mockplex_server.threads):
+        assert time.monotonic() < deadline, "the delayed requests never reached the workers"
+        time.sleep(0.01)  # waiting for a condition: every worker has taken a delayed request
+    assert requests.get(mockplex.url + "/_mockplex/health", timeout=30).status_code == 200
+    assert requests.get(mockplex.url + "/_mockplex/pins", timeout=30).status_code == 200
+    assert answered == []  # none of the delayed requests had been answered yet
+    for caller in callers:
+        caller.join(30)
+    assert answered == [201] * held
