@@ -119,10 +119,12 @@ def parser() -> argparse.ArgumentParser:
 def serve(args: argparse.Namespace) -> int:
     from mockplex.app import create_app, store_of  # not before the arguments are read
     from mockplex.deferred import warm_up
-    from mockplex.server import LiveServer
+    from mockplex.server import CannotListen, LiveServer
 
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
+    if args.quiet:  # nothing per request: waitress's queue-depth warnings neither
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         app = create_app({
             "MOCKPLEX_PIN_LIFETIME": args.pin_lifetime,
@@ -160,8 +162,8 @@ def serve(args: argparse.Namespace) -> int:
     server = LiveServer(app, host=args.host, port=args.port, threads=args.threads)
     try:
         server.start()
-    except OSError as error:
-        print(f"mockplex: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+    except CannotListen as error:
+        print(f"mockplex: {error}", file=sys.stderr)
         return 1
     if not is_loopback(args.host):
         print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "

@@ -84,6 +84,19 @@ class Faults:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()
+
+    def pause(self, seconds: float) -> None:
+        """An injected delay: wait ``seconds``, or less if :meth:`release` comes first."""
+        self._released.wait(seconds)
+
+    def release(self) -> None:
+        """End every injected delay now and skip the next ones (a server stopping)."""
+        self._released.set()
+
+    def hold(self) -> None:
+        """Delays last their full time again (a server starting)."""
+        self._released.clear()
 
     def add(self, fault: Fault) -> Fault:
         with self._lock:

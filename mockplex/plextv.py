@@ -43,10 +43,23 @@ def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def form() -> dict[str, str]:
+    """The form in the body, if there is one. werkzeug drops a whole urlencoded form that
+    is not UTF-8, which would leave a client wondering where its values went: 400."""
+    if request.mimetype not in FORMS:
+        return {}
+    if request.mimetype == FORMS[0]:
+        try:
+            request.get_data(cache=True).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadParameter(f"The form body is not valid UTF-8 (byte {error.start}): "
+                               "send it in UTF-8, or percent-encoded") from None
+    return request.form.to_dict()
+
+
 def xplex_values() -> dict[str, str]:
     """The request's X-Plex values by lower-cased name: form < query < headers."""
-    form = request.form.items() if request.mimetype in FORMS else ()
-    return xplex.merged(form, request.args.items(), request.environ)
+    return xplex.merged(form().items(), request.args.items(), request.environ)
 
 
 def client() -> dict[str, Any]:
@@ -70,7 +83,7 @@ def json_body() -> dict[str, Any]:
 
 def parameters(body: dict[str, Any]) -> dict[str, Any]:
     """A route's parameters: the JSON ``body``, then a form, then the query (which wins)."""
-    return {**body, **request.form.to_dict(), **request.args.to_dict()}
+    return {**body, **form(), **request.args.to_dict()}
 
 
 def check_format(fmt: str | None) -> None:
@@ -111,8 +124,9 @@ def get_pin(id: str) -> Response:
     pin_id = pin_id_of(digits)
     if pin_id is None:
         raise CodeNotFound()
-    pin = store().poll(pin_id, client_identifier)
-    return pin_response(pin, 200)
+    if request.method == "HEAD":  # no body, so no token: not a poll (docs/python.md)
+        return pin_response(store().get_pin(pin_id, client_identifier), 200)
+    return pin_response(store().poll(pin_id, client_identifier), 200)
 
 
 @bp.get("/pins/qr/<code>")

@@ -37,16 +37,23 @@ def mockplex_config() -> dict[str, Any]:
 def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
     """One live mock plex.tv for the whole session."""
     from mockplex.app import create_app
-    from mockplex.server import LiveServer
+    from mockplex.server import CannotListen, LiveServer, keep_real_time
 
     host = os.environ.get("MOCKPLEX_HOST", DEFAULT_HOST)
     port_text = os.environ.get("MOCKPLEX_PORT", "0")
     if not port_text.isdigit() or int(port_text) > 65535:
         raise pytest.UsageError(f"MOCKPLEX_PORT must be a port number (0-65535, 0 picks a "
                                 f"free one), got {port_text!r}")
-    port = int(port_text)
-    with LiveServer(create_app(mockplex_config), host=host, port=port) as server:
+    keep_real_time(load=True)  # before any test of the session freezes time
+    server = LiveServer(create_app(mockplex_config), host=host, port=int(port_text))
+    try:
+        server.start()
+    except CannotListen as error:  # the same words as mockplex serve's
+        pytest.fail(f"mockplex: {error} (MOCKPLEX_HOST / MOCKPLEX_PORT)", pytrace=False)
+    try:
         yield server
+    finally:
+        server.stop()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,17 +1,26 @@
 """A live mockplex server on a real socket, in a background thread.
 
-It serves with waitress. Stopping does not wait for a poll interval: a thunk
-sent through waitress's trigger closes every socket from inside the event loop,
-which then has nothing left to watch and returns at once.
+It serves with waitress, tuned for a test double that must never lock a client out:
+up to 1000 connections at once (poll(), not select(), so past 1024 descriptors too),
+and a connection idle for a minute, or one that never finishes its request, closed.
+
+Stopping is graceful and quick, and never waits for a poll interval: it stops
+accepting, ends injected delays, closes each connection as soon as it has no request
+in hand and its answer is written (for up to :data:`GRACE` seconds), then stops the
+worker threads and closes what is left. Each step that touches a connection is a
+thunk sent through waitress's trigger, so the event loop is never touched from
+another thread, and no worker is left to pull the trigger once it is closed.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from types import TracebackType
 from typing import Any
 
 from flask import Flask
+from waitress import wasyncore
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import ThreadedTaskDispatcher
 
@@ -20,7 +29,15 @@ from mockplex.paths import DEFAULT_HOST, is_control_path
 from mockplex.store import Store
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes about a millisecond
+GRACE = 5  # seconds the requests in flight have to be answered when the server stops
 CONTROL_THREADS = 2  # the control API's own, beside the plex.tv side's
+#: waitress's limits (see the module's docstring and docs/ci.md).
+LIMITS: dict[str, Any] = {"connection_limit": 1000, "channel_timeout": 60,
+                          "cleanup_interval": 5, "asyncore_use_poll": True}
+
+
+class CannotListen(OSError):
+    """The address is taken, or not this machine's."""
 
 
 class Lanes(ThreadedTaskDispatcher):
@@ -44,6 +61,10 @@ class Lanes(ThreadedTaskDispatcher):
         else:
             super().add_task(channel)
 
+    def idle(self) -> bool:
+        """No request queued or being answered, in either lane."""
+        return all(not lane.queue and not lane.active_count for lane in (self, self.control))
+
     def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
         done: bool = super().shutdown(cancel_pending, timeout)
         return self.control.shutdown(cancel_pending, timeout) and done
@@ -56,6 +77,38 @@ def snapshot(socket_map: dict[int, Any]) -> list[Any]:
             return list(socket_map.values())
         except RuntimeError:  # changed size while read: read again
             continue
+
+
+def keep_real_time(*, load: bool = False) -> None:
+    """freezegun moves time for the whole process, the server thread included; the
+    server's own bookkeeping (waitress's idle-connection timeouts, a stop's grace) keeps
+    real time, or a test's ``tick(901)`` would close the connections in flight. The app
+    itself (the mock's clock) still sees the frozen time. Done when freezegun is loaded,
+    or with ``load``, loaded now (the plugin does: its tests may freeze time later)."""
+    if not load and "freezegun" not in sys.modules:
+        return
+    import freezegun
+
+    freezegun.configure(extend_ignore_list=["waitress.", __name__])
+
+
+def in_loop(server: Any, thunk: Any) -> bool:
+    """Run ``thunk`` in the server's event loop; False if the loop cannot be woken."""
+    try:
+        server.trigger.pull_trigger(thunk)
+    except OSError:
+        return False
+    return True
+
+
+def wait_until(done: Any, seconds: float) -> None:
+    """Check ``done()`` every millisecond until it is true, for ``seconds`` at most
+    (counted in waits, not read from a clock a test may have frozen)."""
+    pause = threading.Event()
+    for _ in range(int(seconds * 1000)):
+        if done():
+            return
+        pause.wait(0.001)
 
 
 class LiveServer:
@@ -93,44 +146,68 @@ class LiveServer:
         """Bind (port 0 picks a free port, read back into ``port``) and serve."""
         if self.running:
             raise RuntimeError(f"the server is already running at {self.url}")
-        server: BaseWSGIServer | MultiSocketServer = create_server(
-            self.app, host=self.host, port=self.port, threads=self.threads,
-            _dispatcher=Lanes(self.threads),
-            clear_untrusted_proxy_headers=True, ident="mockplex",
-            max_request_header_size=1024 * 1024)  # the app answers 431 itself below this
+        try:
+            server: BaseWSGIServer | MultiSocketServer = create_server(
+                self.app, host=self.host, port=self.port, threads=self.threads,
+                _dispatcher=Lanes(self.threads), **LIMITS,
+                clear_untrusted_proxy_headers=True, ident="mockplex",
+                max_request_header_size=1024 * 1024)  # the app answers 431 below this
+        except OSError as error:
+            raise CannotListen(f"cannot listen on {self.host}:{self.port}: {error}") from error
         if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket
             server.close()
             raise RuntimeError(f"{self.host!r} resolved to several addresses; name one")
         self._server = server
         self.port = int(self._server.effective_port)
+        self.store.faults.hold()
+        keep_real_time()
         self._thread = threading.Thread(target=server.run, name=f"mockplex:{self.port}",
                                         daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Close every socket and wait for the serving thread; idempotent."""
+        """Stop gracefully (see the module's docstring) and wait for the serving
+        thread; idempotent."""
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
+        self._server = self._thread = None
+        lanes: Lanes = server.task_dispatcher
         socket_map: dict[int, Any] = server._map  # waitress's socket map: every open socket
 
-        def close_all() -> None:
-            for dispatcher in list(socket_map.values()):
-                dispatcher.close()
+        def wind_down() -> None:  # in the loop: each connection with no request in
+            for channel in list(socket_map.values()):  # hand closes once flushed
+                if channel is not server.trigger and not getattr(channel, "requests", None):
+                    channel.close_when_flushed = True
 
-        try:
-            server.trigger.pull_trigger(close_all)
-        except OSError:
+        def close_all() -> None:  # in the loop: whatever is left, the trigger last
+            for dispatcher in list(socket_map.values()):
+                if dispatcher is not server.trigger:
+                    dispatcher.close()
+            server.trigger.close()
+
+        def stop_accepting() -> None:  # in the loop: the listener only (its close() would
+            wasyncore.dispatcher.close(server)  # close the trigger too)
+
+        def settled() -> bool:  # every answer written, every connection closed
+            return (in_loop(server, wind_down) and lanes.idle()
+                    and set(snapshot(socket_map)) <= {server.trigger})
+
+        self.store.faults.release()  # injected delays end now
+        if in_loop(server, stop_accepting):
+            wait_until(settled, GRACE)
+            lanes.shutdown(cancel_pending=True, timeout=GRACE)  # no worker pulls the trigger
+            in_loop(server, close_all)
+        else:
             # The trigger is closed already (the listener closed itself), so the loop
             # cannot be woken, and closing sockets under its select() would break it:
             # ask each connection to close instead, which the loop does at its next poll
             # (within asyncore_loop_timeout, a second).
+            lanes.shutdown(cancel_pending=True, timeout=GRACE)
             for dispatcher in snapshot(socket_map):
                 dispatcher.will_close = True
         thread.join(STOP_TIMEOUT)
-        server.task_dispatcher.shutdown()
-        self._server = self._thread = None
         if thread.is_alive():  # pragma: no cover - a loop stuck in a request
             raise RuntimeError(f"the server thread {thread.name} did not end within "
                                f"{STOP_TIMEOUT} s")

@@ -3,7 +3,6 @@ injected faults meet the requests they match."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -53,7 +52,7 @@ class FaultMiddleware:
                                    environ.get("PATH_INFO", ""))
         if fault is not None:
             if fault.delay_ms:
-                time.sleep(fault.delay_ms / 1000)
+                self.faults.pause(fault.delay_ms / 1000)
             if fault.drop:
                 self.on_drop(environ)
                 raise DropConnection(f"mockplex dropped {environ.get('PATH_INFO')} "

@@ -75,7 +75,8 @@ def test_bad_faults_are_named(client, body, problem):
 
 def test_a_delay_waits_then_answers_normally(client, monkeypatch):
     waited: list[float] = []
-    monkeypatch.setattr("mockplex.traffic.time.sleep", waited.append)
+    monkeypatch.setattr("mockplex.faults.Faults.pause", lambda faults, seconds: waited.append(
+        seconds))
     client.post("/_mockplex/faults", json={"path": "/api/v2/pins", "delay_ms": 250, "times": 1})
     assert client.post("/api/v2/pins", headers=JSON).status_code == 201
     assert client.post("/api/v2/pins", headers=JSON).status_code == 201

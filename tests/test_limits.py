@@ -89,3 +89,25 @@ def test_a_frozen_clock_at_the_end_of_time_still_answers(mockplex):
         assert pin["createdAt"] == "9999-12-31T23:50:00Z"
         assert pin["expiresAt"] == "9999-12-31T23:59:59Z"  # the last moment a date holds
     still_serving(mockplex)
+
+
+def test_a_head_is_not_a_poll(mockplex):
+    """A HEAD answers like a poll but carries no body, so no token: neither auto-approve
+    nor assert_polled counts it (docs/python.md, the request journal)."""
+    mockplex.auto_approve(after_polls=0)
+    pin = create(mockplex).json()
+    url = f"{mockplex.url}/api/v2/pins/{pin['id']}"
+    assert requests.head(url, headers=JSON, timeout=5).status_code == 200
+    assert mockplex.pin(pin["id"]).auth_token is None and mockplex.pin(pin["id"]).polls == 0
+    mockplex.assert_polled(pin["id"], times=0)
+    assert requests.get(url, headers=JSON, timeout=5).json()["authToken"]  # the first poll
+    mockplex.assert_polled(pin["id"], times=1)
+
+
+def test_a_form_body_that_is_not_utf8_is_a_clear_error(mockplex):
+    answer = requests.post(mockplex.url + "/api/v2/pins.json", timeout=5,
+                           data=b"X-Plex-Client-Identifier=abc&strong=\xff",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400
+    assert "form body is not valid UTF-8 (byte 36)" in answer.json()["errors"][0]["message"]
+    still_serving(mockplex)

@@ -123,3 +123,18 @@ def test_freezegun_reaches_the_server_thread(mockplex: MockPlex):
         gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}.json", headers=HEADERS,
                             timeout=5)
     assert (gone.status_code, gone.json()["errors"][0]["code"]) == (404, 1020)
+
+
+def test_a_port_in_use_fails_with_the_clis_words(pytester, monkeypatch):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("MOCKPLEX_PORT", str(port))
+        pytester.makepyfile("def test_port(mockplex):\n    pass\n")
+        result = run_pytest(pytester)
+    result.stdout.fnmatch_lines([f"*mockplex: cannot listen on 127.0.0.1:{port}: *in use*"])
+    assert "Traceback" not in result.stdout.str()
+    result.assert_outcomes(errors=1)
