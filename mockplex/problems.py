@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 BUG = "bug"
 UNMATCHED = "unmatched"
-LIMIT = 100  # problems kept between two reads; the count of the rest is kept
+LIMIT = 100  # problems kept between two reads (the newest)
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,12 @@ class Problems:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: deque[Problem] = deque(maxlen=LIMIT)
-        self._seen = 0
         #: Called with every problem as it is recorded (``mockplex serve --strict``).
         self.listeners: list[Callable[[Problem], None]] = []
 
     def add(self, problem: Problem) -> None:
         with self._lock:
             self._kept.append(problem)
-            self._seen += 1
         for listener in self.listeners:
             listener(problem)
 
@@ -54,13 +52,14 @@ class Problems:
         with self._lock:
             found = [problem for problem in self._kept if unmatched or problem.kind == BUG]
             self._kept.clear()
-            self._seen = 0
         return found
+
+    def __len__(self) -> int:
+        return len(self._kept)  # a deque's length needs no lock
 
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
-            self._seen = 0
 
 
 def report(problems: list[Problem]) -> str:

@@ -28,7 +28,7 @@ from mockplex.app import create_app, store_of
 from mockplex.paths import DEFAULT_HOST, is_control_path
 from mockplex.store import Store
 
-STOP_TIMEOUT = 10  # seconds; a stop normally takes about a millisecond
+STOP_TIMEOUT = 10  # seconds; a stop normally takes a few milliseconds
 GRACE = 5  # seconds the requests in flight have to be answered when the server stops
 CONTROL_THREADS = 2  # the control API's own, beside the plex.tv side's
 #: waitress's limits (see the module's docstring and docs/ci.md).
