@@ -2,8 +2,9 @@
 
 ``mockplex_server`` is one live server for the session; ``mockplex`` is a
 :class:`~mockplex.MockPlex` handle on it whose state is reset before each test.
-Override ``mockplex_config`` to change the app's configuration, or set
-``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT`` to choose where the server listens.
+Override ``mockplex_config`` to change the app's configuration, and
+``mockplex_listen_address`` (or set ``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT``) to choose
+where the server listens.
 
 pytest imports this module in every run of every project where mockplex is
 installed, so it imports nothing but pytest: the app, the server and their
@@ -34,22 +35,32 @@ def mockplex_config() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def mockplex_server(mockplex_config: dict[str, Any]) -> Iterator[LiveServer]:
-    """One live mock plex.tv for the whole session."""
-    from mockplex.app import create_app
-    from mockplex.server import CannotListen, LiveServer, keep_real_time
-
+def mockplex_listen_address() -> tuple[str, int]:
+    """Where the session's server listens, as ``(host, port)`` (port 0: a free one).
+    By default ``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT``, else 127.0.0.1 and a free port;
+    override this fixture to choose in code."""
     host = os.environ.get("MOCKPLEX_HOST", DEFAULT_HOST)
     port_text = os.environ.get("MOCKPLEX_PORT", "0")
     if not port_text.isdigit() or int(port_text) > 65535:
         raise pytest.UsageError(f"MOCKPLEX_PORT must be a port number (0-65535, 0 picks a "
                                 f"free one), got {port_text!r}")
+    return host, int(port_text)
+
+
+@pytest.fixture(scope="session")
+def mockplex_server(mockplex_config: dict[str, Any],
+                    mockplex_listen_address: tuple[str, int]) -> Iterator[LiveServer]:
+    """One live mock plex.tv for the whole session."""
+    from mockplex.app import create_app
+    from mockplex.server import CannotListen, LiveServer, keep_real_time
+
+    host, port = mockplex_listen_address
     keep_real_time(load=True)  # before any test of the session freezes time
-    server = LiveServer(create_app(mockplex_config), host=host, port=int(port_text))
+    server = LiveServer(create_app(mockplex_config), host=host, port=port)
     try:
         server.start()
     except CannotListen as error:  # the same words as mockplex serve's
-        pytest.fail(f"mockplex: {error} (MOCKPLEX_HOST / MOCKPLEX_PORT)", pytrace=False)
+        pytest.fail(f"mockplex: {error} (see mockplex_listen_address)", pytrace=False)
     try:
         yield server
     finally:

@@ -138,3 +138,23 @@ def test_a_port_in_use_fails_with_the_clis_words(pytester, monkeypatch):
     result.stdout.fnmatch_lines([f"*mockplex: cannot listen on 127.0.0.1:{port}: *in use*"])
     assert "Traceback" not in result.stdout.str()
     result.assert_outcomes(errors=1)
+
+
+def test_the_listen_address_is_an_overridable_fixture(pytester):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pytester.makeconftest(f'''
+import pytest
+
+@pytest.fixture(scope="session")
+def mockplex_listen_address():
+    return "127.0.0.1", {port}
+''')
+    pytester.makepyfile(f'''
+def test_port(mockplex):
+    assert mockplex.url == "http://127.0.0.1:{port}"
+''')
+    run_pytest(pytester).assert_outcomes(passed=1)
