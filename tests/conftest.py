@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,16 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mockplex import Store, create_app, store_of
+from tests.values import FIXTURES, HEADERS
 
 pytest_plugins = ["pytester"]
 # The smoke suite runs apart, against the built wheel in a virtualenv of its own
 # (make smoke): here its tests would import the source tree instead.
 collect_ignore = ["smoke"]
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-CLIENT_ID = "mockplex-tests"
-HEADERS = {"X-Plex-Client-Identifier": CLIENT_ID, "X-Plex-Product": "mockplex tests"}
-JSON_HEADERS = {**HEADERS, "Accept": "application/json"}
 
 
 def is_loopback(host: object) -> bool:
@@ -65,8 +61,10 @@ def no_traffic_off_the_machine(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-def load_fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
+@pytest.fixture
+def load_fixture():
+    """``load_fixture(name)``: the JSON of a file in fixtures/."""
+    return lambda name: json.loads((FIXTURES / name).read_text())
 
 
 @pytest.fixture
@@ -96,11 +94,13 @@ def new_pin(client: FlaskClient):
     return create
 
 
-def run_pytest(pytester, *args: str):
-    """A pytest of its own in a subprocess, as a user runs it; without the cache and
-    without schemathesis's plugin, whose import alone costs a second per run."""
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:schemathesis",
-                                         *args)
+@pytest.fixture
+def run_pytest(pytester):
+    """``run_pytest(*args)``: a pytest of its own over ``pytester``'s files, in a
+    subprocess as a user runs it; without the cache and without schemathesis's plugin,
+    whose import alone costs a second per run."""
+    return lambda *args: pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:schemathesis", *args)
 
 
 LISTENING = re.compile(r"mockplex listening on (http://[0-9.]+:\d+)\n")

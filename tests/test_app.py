@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from mockplex import Store, create_app, store_of
 from mockplex.app import DEFAULTS
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 
 def test_defaults_apply_without_config():
     app = create_app()
-    assert all(app.config[key] == value for key, value in DEFAULTS.items())
+    assert {key: app.config[key] for key in DEFAULTS} == {
+        "MOCKPLEX_PIN_LIFETIME": 900, "MOCKPLEX_STRONG_PIN_LIFETIME": 1800,
+        "MOCKPLEX_BASE_URL": None, "MOCKPLEX_AUTO_APPROVE": None, "MOCKPLEX_SEED": None,
+        "MOCKPLEX_SCENARIO": None, "MOCKPLEX_MAX_PINS": 100_000,
+        "MOCKPLEX_CONTROL_TOKEN": None, "MOCKPLEX_ALLOW_UNMATCHED": False,
+        "MAX_CONTENT_LENGTH": 1024 * 1024, "MOCKPLEX_MAX_HEADER_BYTES": 64 * 1024}
     assert store_of(app).pin_lifetime == 900
     assert store_of(app).strong_pin_lifetime == 1800
 

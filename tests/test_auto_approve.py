@@ -9,7 +9,7 @@ from plexapi.myplex import MyPlexPinLogin
 
 from mockplex import DEFAULT_TOKEN, Store
 from mockplex.autoapprove import AutoApprove
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
 

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from mockplex import create_app
 from mockplex.store import Store, TooManyPins
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
 

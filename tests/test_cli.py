@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from mockplex.cli import main
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

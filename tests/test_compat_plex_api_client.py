@@ -11,8 +11,6 @@ import pytest
 from plex_api_client import PlexAPI
 from plex_api_client.models import errors
 
-from tests.conftest import run_pytest
-
 SDK036 = Path(sys.prefix) / "plex-api-client-0.36"
 CLIENT_ID = "sdk030-tests"
 
@@ -42,12 +40,12 @@ def test_030_expired_pin_is_the_typed_404(plex):
         sdk.plex.get_token_by_pin_id(request={"pin_id": pin.id, "client_id": CLIENT_ID})
 
 
-def test_036_flows(pytester, monkeypatch):
+def test_036_flows(run_pytest, pytester, monkeypatch):
     if not (SDK036 / "plex_api_client").is_dir():
         pytest.fail(f"plex-api-client 0.36 is not installed at {SDK036}; `make test` "
                     "installs it")
     monkeypatch.setenv("PYTHONPATH", str(SDK036))
     flows = Path(__file__).parent / "compat" / "sdk036_flows.py"
     pytester.makepyfile(test_sdk036=flows.read_text())
-    result = run_pytest(pytester)
+    result = run_pytest()
     result.assert_outcomes(passed=6)

@@ -14,7 +14,7 @@ import requests
 
 from mockplex import LiveServer
 from mockplex.faults import Fault
-from tests.conftest import HEADERS, JSON_HEADERS
+from tests.values import HEADERS, JSON_HEADERS
 
 
 def connect(url: str) -> socket.socket:

@@ -22,7 +22,7 @@ from plex_api_client.models.errors import gettokendetails as user_errors
 from plex_api_client.models.operations import getpin, gettokenbypinid, gettokendetails
 from pydantic import BaseModel
 
-from tests.conftest import CLIENT_ID
+from tests.values import CLIENT_ID
 
 JSON = {"X-Plex-Client-Identifier": CLIENT_ID, "Accept": "application/json"}
 

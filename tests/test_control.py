@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from mockplex import DEFAULT_TOKEN
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 
 def control_error(response, status):

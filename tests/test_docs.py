@@ -23,7 +23,6 @@ import pytest
 
 from mockplex import Store
 from mockplex.scenario import load
-from tests.conftest import run_pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -45,7 +44,7 @@ def test_the_quick_start_is_make_serve_and_make_test():
 
 
 @pytest.mark.parametrize("sdk036", [False, True], ids=["main", "plex-api-client-0.36"])
-def test_the_python_examples_pass(pytester, monkeypatch, sdk036):
+def test_the_python_examples_pass(run_pytest, pytester, monkeypatch, sdk036):
     """Every python block, each as its own test module (one pytest run per environment)."""
     examples = {f"test_{Path(doc).stem.lower()}_{number}": block
                 for number, (doc, block) in enumerate(blocks("python"))
@@ -54,7 +53,7 @@ def test_the_python_examples_pass(pytester, monkeypatch, sdk036):
     if sdk036:
         monkeypatch.setenv("PYTHONPATH", str(SDK036))
     pytester.makepyfile(**examples)
-    result = run_pytest(pytester)
+    result = run_pytest()
     tests = sum(len(re.findall(r"^def test_", block, re.M)) for block in examples.values())
     result.assert_outcomes(passed=tests)
 

@@ -15,7 +15,7 @@ from plexapi.exceptions import BadRequest
 from plexapi.myplex import MyPlexPinLogin
 
 from mockplex.faults import Fault, Faults
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
 
@@ -182,6 +182,8 @@ def test_the_control_api_answers_while_delays_hold_every_worker(mockplex, mockpl
     assert requests.get(mockplex.url + "/_mockplex/health", timeout=30).status_code == 200
     assert requests.get(mockplex.url + "/_mockplex/pins", timeout=30).status_code == 200
     assert answered == []  # none of the delayed requests had been answered yet
+    mockplex.store.faults.release()  # end the delays now rather than wait them out
     for caller in callers:
         caller.join(30)
+    mockplex.store.faults.hold()
     assert answered == [201] * held

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from mockplex.journal import Entry, Journal
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
 

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from mockplex import Store, create_app
 from mockplex.clock import MAX_SPAN
-from tests.conftest import CLIENT_ID
+from tests.values import CLIENT_ID
 
 JSON = {"X-Plex-Client-Identifier": CLIENT_ID, "Accept": "application/json"}
 HUGE = "9" * 5000

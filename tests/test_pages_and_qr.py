@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from mockplex import auth_url, create_app
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 PLEXAPI_URL = ("https://app.plex.tv/auth/#!?clientID=abc&context%5Bdevice%5D%5Bproduct%5D=PlexAPI"
                "&code=abcdefghijklmnopqrstuvwxy&forwardUrl=http%3A%2F%2Fapp.test%2Fdone")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_pytest
 
-
-def test_each_xdist_worker_has_its_own_server_and_no_cross_talk(pytester, tmp_path,
+def test_each_xdist_worker_has_its_own_server_and_no_cross_talk(run_pytest, pytester, tmp_path,
                                                                  monkeypatch):
     monkeypatch.setenv("SEEN_DIR", str(tmp_path))
     pytester.makepyfile(test_many='''
@@ -31,7 +29,7 @@ def test_only_my_pins(mockplex, number):
     with open(seen, "w") as file:
         json.dump([worker, mockplex.url], file)
 ''')
-    result = run_pytest(pytester, "-n", "2")
+    result = run_pytest("-n", "2")
     result.assert_outcomes(passed=8)
     seen = [json.loads(path.read_text()) for path in tmp_path.glob("seen-*.json")]
     assert len(seen) == 8

@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from mockplex import DEFAULT_TOKEN, create_app
-from tests.conftest import CLIENT_ID, HEADERS, JSON_HEADERS
+from tests.values import CLIENT_ID, HEADERS, JSON_HEADERS
 
 WIRE_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 NOT_FOUND = {"errors": [{"code": 1020, "message": "Code not found or expired", "status": 404}]}

@@ -9,7 +9,7 @@ import requests
 from freezegun import freeze_time
 
 from mockplex import DEFAULT_TOKEN, LiveServer, MockPlex
-from tests.conftest import HEADERS, run_pytest
+from tests.values import HEADERS
 
 USER_TESTS = '''
 import requests
@@ -56,13 +56,13 @@ def test_freezegun_expires_a_pin_over_http(mockplex):
 '''
 
 
-def test_the_plugin_is_registered_and_resets_between_tests(pytester):
+def test_the_plugin_is_registered_and_resets_between_tests(run_pytest, pytester):
     pytester.makepyfile(test_user=USER_TESTS)
-    result = run_pytest(pytester)
+    result = run_pytest()
     result.assert_outcomes(passed=4)
 
 
-def test_mockplex_config_is_overridable(pytester):
+def test_mockplex_config_is_overridable(run_pytest, pytester):
     pytester.makeconftest('''
 import pytest
 
@@ -78,10 +78,10 @@ def test_short_pins(mockplex):
                         headers={"X-Plex-Client-Identifier": "c"}, timeout=5).json()
     assert pin["expiresIn"] == 30
 ''')
-    run_pytest(pytester).assert_outcomes(passed=1)
+    run_pytest().assert_outcomes(passed=1)
 
 
-def test_environment_chooses_host_and_port(pytester, monkeypatch):
+def test_environment_chooses_host_and_port(run_pytest, pytester, monkeypatch):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -91,13 +91,13 @@ def test_environment_chooses_host_and_port(pytester, monkeypatch):
 def test_port(mockplex):
     assert mockplex.url == "http://127.0.0.1:{port}"
 ''')
-    run_pytest(pytester).assert_outcomes(passed=1)
+    run_pytest().assert_outcomes(passed=1)
 
 
-def test_a_bad_port_variable_is_a_clear_error(pytester, monkeypatch):
+def test_a_bad_port_variable_is_a_clear_error(run_pytest, pytester, monkeypatch):
     monkeypatch.setenv("MOCKPLEX_PORT", "eighty")
     pytester.makepyfile("def test_port(mockplex):\n    pass\n")
-    result = run_pytest(pytester)
+    result = run_pytest()
     result.stdout.fnmatch_lines(["*MOCKPLEX_PORT must be a port number*'eighty'*"])
     result.assert_outcomes(errors=1)
 
@@ -125,7 +125,7 @@ def test_freezegun_reaches_the_server_thread(mockplex: MockPlex):
     assert (gone.status_code, gone.json()["errors"][0]["code"]) == (404, 1020)
 
 
-def test_a_port_in_use_fails_with_the_clis_words(pytester, monkeypatch):
+def test_a_port_in_use_fails_with_the_clis_words(run_pytest, pytester, monkeypatch):
     import socket
 
     with socket.socket() as taken:
@@ -134,13 +134,13 @@ def test_a_port_in_use_fails_with_the_clis_words(pytester, monkeypatch):
         port = taken.getsockname()[1]
         monkeypatch.setenv("MOCKPLEX_PORT", str(port))
         pytester.makepyfile("def test_port(mockplex):\n    pass\n")
-        result = run_pytest(pytester)
+        result = run_pytest()
     result.stdout.fnmatch_lines([f"*mockplex: cannot listen on 127.0.0.1:{port}: *in use*"])
     assert "Traceback" not in result.stdout.str()
     result.assert_outcomes(errors=1)
 
 
-def test_the_listen_address_is_an_overridable_fixture(pytester):
+def test_the_listen_address_is_an_overridable_fixture(run_pytest, pytester):
     import socket
 
     with socket.socket() as probe:
@@ -157,4 +157,4 @@ def mockplex_listen_address():
 def test_port(mockplex):
     assert mockplex.url == "http://127.0.0.1:{port}"
 ''')
-    run_pytest(pytester).assert_outcomes(passed=1)
+    run_pytest().assert_outcomes(passed=1)

@@ -9,7 +9,7 @@ import requests
 
 from mockplex import Store, create_app, store_of
 from mockplex.scenario import ScenarioError, load
-from tests.conftest import FIXTURES, run_pytest
+from tests.values import FIXTURES
 
 SCENARIO = FIXTURES / "scenario.json"
 
@@ -91,7 +91,7 @@ def test_serve_stops_on_a_bad_scenario_file(tmp_path):
     assert main(["serve", "--port", "0", "--fixtures", str(bad)]) == 2
 
 
-def test_the_plugin_marker_loads_a_scenario(pytester):
+def test_the_plugin_marker_loads_a_scenario(run_pytest, pytester):
     pytester.makefile(".json", unattended=(FIXTURES / "scenario-unattended.json").read_text())
     pytester.makepyfile('''
 import pytest
@@ -109,4 +109,4 @@ def test_unmarked_starts_clean(mockplex):
     assert [u.username for u in mockplex.users] == ["mockplex"]
     assert mockplex.store.auto_approve is None
 ''')
-    run_pytest(pytester).assert_outcomes(passed=2)
+    run_pytest().assert_outcomes(passed=2)

@@ -16,7 +16,7 @@ from mockplex.schemas import (
     ErrorsSchema,
     VerifyArgs,
 )
-from tests.conftest import FIXTURES, load_fixture
+from tests.values import FIXTURES
 
 
 def test_the_documented_pin_loads_and_dumps_unchanged():
@@ -25,12 +25,12 @@ def test_the_documented_pin_loads_and_dumps_unchanged():
     assert json.dumps(dumped, separators=(",", ":")) == text
 
 
-def test_the_documented_pin_renders_as_the_documented_xml():
+def test_the_documented_pin_renders_as_the_documented_xml(load_fixture):
     dumped = PIN_SCHEMA.dump(PIN_SCHEMA.load(load_fixture("pin.json")))
     assert xml_text(to_xml("pin", dumped)) == (FIXTURES / "pin.xml").read_text()
 
 
-def test_an_integer_postal_code_is_not_the_wire_format():
+def test_an_integer_postal_code_is_not_the_wire_format(load_fixture):
     example = load_fixture("pin.json")
     example["location"]["postal_code"] = 802  # the spec's one wrong example
     with pytest.raises(ValidationError, match="postal_code"):
@@ -39,14 +39,14 @@ def test_an_integer_postal_code_is_not_the_wire_format():
 
 @pytest.mark.parametrize("field", ["id", "code", "clientIdentifier", "location", "expiresIn",
                                    "createdAt", "expiresAt", "authToken", "newRegistration"])
-def test_every_pin_field_is_required(field):
+def test_every_pin_field_is_required(load_fixture, field):
     example = load_fixture("pin.json")
     del example[field]
     with pytest.raises(ValidationError, match=field):
         PIN_SCHEMA.load(example)
 
 
-def test_an_approved_pin_loads():
+def test_an_approved_pin_loads(load_fixture):
     example = dict(load_fixture("pin.json"), authToken="x" * 20, newRegistration=False)
     assert PIN_SCHEMA.load(example)["new_registration"] is False
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from mockplex import LiveServer, create_app
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 
 def test_port_0_picks_a_free_port_and_serves_real_http():
@@ -24,9 +24,10 @@ def test_port_0_picks_a_free_port_and_serves_real_http():
 def test_stop_closes_the_socket_and_ends_the_thread():
     server = LiveServer().start()
     port = server.port
-    serving = [t for t in threading.enumerate() if t.name == f"mockplex:{port}"]
+    [serving] = [t for t in threading.enumerate() if t.name == f"mockplex:{port}"]
+    assert serving.is_alive()
     server.stop()
-    assert not any(t.is_alive() for t in serving)
+    assert not serving.is_alive()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=1)
     server.stop()  # idempotent

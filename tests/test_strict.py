@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import mockplex
-from tests.conftest import HEADERS, run_pytest
+from tests.values import HEADERS
 
 USER_TESTS = '''
 import pytest
@@ -57,9 +57,9 @@ def mockplex_schemas():
 '''
 
 
-def test_the_fixture_fails_the_test_during_which_the_mock_raised(pytester):
+def test_the_fixture_fails_the_test_during_which_the_mock_raised(run_pytest, pytester):
     pytester.makepyfile(USER_TESTS)
-    result = run_pytest(pytester, "-p", "no:randomly")
+    result = run_pytest("-p", "no:randomly")
     result.assert_outcomes(passed=5, errors=2)
     out = result.stdout.str()
     assert "ERROR at teardown of test_a_bug_in_the_mock" in out
@@ -70,7 +70,7 @@ def test_the_fixture_fails_the_test_during_which_the_mock_raised(pytester):
     assert "test_an_unemulated_route_allowed" not in out.split("short test summary")[1]
 
 
-def test_the_config_can_allow_unemulated_routes(pytester):
+def test_the_config_can_allow_unemulated_routes(run_pytest, pytester):
     pytester.makeconftest('''
 import pytest
 
@@ -84,7 +84,7 @@ import requests
 def test_it(mockplex):
     assert requests.get(mockplex.url + "/api/v2/resources", timeout=5).status_code == 404
 ''')
-    run_pytest(pytester).assert_outcomes(passed=1)
+    run_pytest().assert_outcomes(passed=1)
 
 
 def test_interception_fails_its_block_on_an_unemulated_route():

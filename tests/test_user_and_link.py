@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from mockplex import DEFAULT_TOKEN
-from tests.conftest import HEADERS
+from tests.values import HEADERS
 
 UNAUTHENTICATED = {"errors": [{"code": 1001, "message": "User could not be authenticated",
                                "status": 401}]}
