@@ -21,8 +21,8 @@ _HOMES = {
     "store_of": "mockplex.app",
     "Clock": "mockplex.clock",
     "MockPlex": "mockplex.handle",
-    "Intercept": "mockplex.interception",
-    "intercept": "mockplex.interception",
+    "Intercept": "mockplex.handle",
+    "intercept": "mockplex.handle",
     "auth_url": "mockplex.pages",
     "PLEX_HOSTS": "mockplex.paths",
     "LiveServer": "mockplex.server",
@@ -55,8 +55,7 @@ if TYPE_CHECKING:
     from mockplex.accounts import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account
     from mockplex.app import create_app, store_of
     from mockplex.clock import Clock
-    from mockplex.handle import MockPlex
-    from mockplex.interception import Intercept, intercept
+    from mockplex.handle import Intercept, MockPlex, intercept
     from mockplex.pages import auth_url
     from mockplex.paths import PLEX_HOSTS
     from mockplex.server import LiveServer

@@ -1,4 +1,5 @@
-"""``MockPlex``: what a test holds to drive a mock plex.tv from Python.
+"""What a test holds to drive a mock plex.tv from Python: ``MockPlex``, and
+``Intercept``, a ``MockPlex`` that answers the plex.tv hosts in this process.
 
 The same operations as the ``/_mockplex`` control API, called on the store
 directly (the test and the server share one process).
@@ -6,23 +7,32 @@ directly (the test and the server share one process).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mockplex import scenario
 from mockplex.accounts import Account
+from mockplex.app import create_app, store_of
 from mockplex.autoapprove import AutoApprove
 from mockplex.faults import Fault
+from mockplex.interception import Interception
 from mockplex.journal import Entry, check_count
 from mockplex.pages import auth_url
+from mockplex.paths import PLEX_HOSTS
 from mockplex.problems import report
 from mockplex.schemas import dump_pin
 from mockplex.store import Pin, Store
 
 if TYPE_CHECKING:
-    from mockplex.interception import Intercept
+    from flask import Flask
+
     from mockplex.server import LiveServer
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class MockPlex:
@@ -101,8 +111,6 @@ class MockPlex:
     def intercept(self, **options: Any) -> Intercept:
         """Answer https://plex.tv in this process from this handle's state (see
         :func:`mockplex.intercept`)."""
-        from mockplex.interception import Intercept
-
         if self.server is not None:
             options.setdefault("app", self.server.app)
             options.setdefault("server", self.server)
@@ -167,3 +175,86 @@ class MockPlex:
 
     def __repr__(self) -> str:
         return f"<MockPlex {self.url} pins={len(self.store)}>"
+
+
+class Intercept(MockPlex):
+    """A mock plex.tv that answers the plex.tv hosts in this process while active.
+
+    ``with Intercept() as plex:`` or ``@Intercept()``; ``plex.verify(...)`` and the
+    other :class:`MockPlex` controls work inside. At the end of a block it fails on a
+    bug in the mock and (unless ``allow_unmatched``) on a request to a route the mock
+    does not emulate; the fixture's own check does this for the interceptions it hands
+    out (``checked=False``).
+    """
+
+    def __init__(self, store: Store | None = None, *, app: Flask | None = None,
+                 hosts: Iterable[str] = PLEX_HOSTS, server: LiveServer | None = None,
+                 allow_unmatched: bool = False, checked: bool = True) -> None:
+        if app is None:
+            app = create_app(store=store)
+        self.interception = Interception(app, hosts, server)
+        super().__init__(store_of(app), "https://" + self.interception.hosts[0])
+        self.allow_unmatched = allow_unmatched
+        self.checked = checked
+
+    @property
+    def app(self) -> Flask:
+        return self.interception.app
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return self.interception.hosts
+
+    def covers(self, host: str) -> bool:
+        """Is ``host`` one of the intercepted hosts, or a host below one?"""
+        return self.interception.covers(host)
+
+    @property
+    def active(self) -> bool:
+        return self.interception.active
+
+    def start(self) -> Intercept:
+        self.interception.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop answering (idempotent); the clients are restored once no interception is
+        left."""
+        self.interception.stop()
+
+    def __enter__(self) -> Intercept:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+        if self.checked and exc is None:  # an error already on its way says more
+            self.check(unmatched=not self.allow_unmatched)
+
+    def __call__(self, func: F) -> F:
+        """Use as a decorator: active for each call of ``func`` (sync or async)."""
+        if inspect.iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+        return run  # type: ignore[return-value]
+
+    @property
+    def browser_url(self) -> str:
+        """A live server for browsers (started on first use): they cannot be intercepted."""
+        return self.interception.live_server().url
+
+
+def intercept(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+    """``with mockplex.intercept() as plex:``, ``@mockplex.intercept()`` or
+    ``@mockplex.intercept``. Options: ``store``, ``app``, ``hosts``, ``server``,
+    ``allow_unmatched``."""
+    interception = Intercept(**options)
+    return interception(func) if func is not None else interception

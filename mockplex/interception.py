@@ -1,5 +1,8 @@
 """In-process interception: unchanged client code that calls https://plex.tv reaches
-the mock, with no change to the URLs it uses.
+the mock, with no change to the URLs it uses. This module keeps the active
+interceptions and answers through their apps; :class:`mockplex.Intercept` (in
+:mod:`mockplex.handle`) is what a test holds, and :mod:`mockplex.patches` what the
+HTTP clients meet.
 
 Interception is process-wide, as the libraries it patches are: every thread sees it
 (python-plexapi polls from a thread of its own). Blocks nest as a stack, the
@@ -16,26 +19,18 @@ API is not reachable on the plex.tv hosts.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import threading
-from collections.abc import Callable, Iterable
-from types import TracebackType
-from typing import Any, TypeVar
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from mockplex.app import INTERCEPTED_HEADER, create_app, store_of
-from mockplex.handle import MockPlex
+from mockplex.app import INTERCEPTED_HEADER
 from mockplex.patches import PATCHES, Answer, Dropped, Restore
 from mockplex.paths import PLEX_HOSTS
 from mockplex.server import LiveServer
-from mockplex.store import Store
 from mockplex.traffic import DropConnection
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class InterceptionError(RuntimeError):
@@ -48,11 +43,11 @@ class _Stack:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.active: list[Intercept] = []
+        self.active: list[Interception] = []
         self.owner: threading.Thread | None = None
         self.restores: list[Restore] = []
 
-    def push(self, interception: Intercept) -> None:
+    def push(self, interception: Interception) -> None:
         with self.lock:
             if interception in self.active:
                 raise InterceptionError("this interception is active already")
@@ -73,7 +68,7 @@ class _Stack:
                 self.owner = thread
             self.active.append(interception)
 
-    def remove(self, interception: Intercept) -> None:
+    def remove(self, interception: Interception) -> None:
         with self.lock:
             if interception not in self.active:
                 return
@@ -83,7 +78,7 @@ class _Stack:
                     restore()
                 self.restores, self.owner = [], None
 
-    def target(self, scheme: str, host: str) -> Intercept | None:
+    def target(self, scheme: str, host: str) -> Interception | None:
         """The innermost interception, if ``host`` is one of its hosts (or below one)."""
         try:
             innermost = self.active[-1]
@@ -97,44 +92,31 @@ class _Stack:
 STACK = _Stack()
 
 
-class Intercept(MockPlex):
-    """A mock plex.tv that answers the plex.tv hosts in this process while active.
+class Interception:
+    """The app answering the plex.tv hosts (and every host below them) in this process
+    while active, and the live server that clients needing a socket (aiohttp) reach."""
 
-    ``with Intercept() as plex:`` or ``@Intercept()``; ``plex.verify(...)`` and the
-    other :class:`~mockplex.MockPlex` controls work inside.
-    """
-
-    def __init__(self, store: Store | None = None, *, app: Flask | None = None,
-                 hosts: Iterable[str] = PLEX_HOSTS, server: LiveServer | None = None,
-                 allow_unmatched: bool = False, checked: bool = True) -> None:
+    def __init__(self, app: Flask, hosts: Iterable[str] = PLEX_HOSTS,
+                 server: LiveServer | None = None) -> None:
         self.hosts = tuple(host.lower().rstrip(".") for host in hosts)
         if not self.hosts:
             raise ValueError("intercept needs at least one host")
-        self.app = app if app is not None else create_app(store=store)
-        super().__init__(store_of(self.app), "https://" + self.hosts[0])
+        self.app = app
         self._server = server
         self._own_server = False
         self._server_lock = threading.Lock()
-        #: At the end of a block, fail on a bug in the mock and (unless allowed) on a
-        #: request to a route it does not emulate; the fixture's own check does this for
-        #: the interceptions it hands out (``checked=False``).
-        self.allow_unmatched = allow_unmatched
-        self.checked = checked
 
     def covers(self, host: str) -> bool:
         """Is ``host`` one of this interception's hosts, or a host below one?"""
         host = host.lower().rstrip(".")
         return any(host == mine or host.endswith("." + mine) for mine in self.hosts)
 
-    # -- activation --------------------------------------------------------
-
     @property
     def active(self) -> bool:
         return self in STACK.active
 
-    def start(self) -> Intercept:
+    def start(self) -> None:
         STACK.push(self)
-        return self
 
     def stop(self) -> None:
         """Stop answering; restore every client once no interception is left; stop the
@@ -144,37 +126,6 @@ class Intercept(MockPlex):
             if self._own_server and self._server is not None:
                 self._server.stop()
                 self._server, self._own_server = None, False
-
-    def __enter__(self) -> Intercept:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.stop()
-        if self.checked and exc is None:  # an error already on its way says more
-            self.check(unmatched=not self.allow_unmatched)
-
-    def __call__(self, func: F) -> F:
-        """Use as a decorator: active for each call of ``func`` (sync or async)."""
-        if inspect.iscoroutinefunction(func):
-            @functools.wraps(func)
-            async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with self:
-                    return await func(*args, **kwargs)
-            return run_async  # type: ignore[return-value]
-
-        @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-        return run  # type: ignore[return-value]
-
-    @property
-    def browser_url(self) -> str:
-        """A live server for browsers (started on first use): they cannot be intercepted."""
-        return self._live_server().url
-
-    # -- answering (the patches call these) --------------------------------
 
     def answer(self, method: str, url: str, headers: Iterable[tuple[str, str]],
                body: bytes) -> Answer:
@@ -196,20 +147,13 @@ class Intercept(MockPlex):
         return int(status.split(" ", 1)[0]), list(response_headers.items()), content
 
     def live_origin(self) -> tuple[str, int]:
-        server = self._live_server()
+        server = self.live_server()
         return server.host, server.port
 
-    def _live_server(self) -> LiveServer:
+    def live_server(self) -> LiveServer:
+        """A live server of this app (started on first use)."""
         with self._server_lock:
             if self._server is None:
                 self._server = LiveServer(self.app).start()
                 self._own_server = True
             return self._server
-
-
-def intercept(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:
-    """``with mockplex.intercept() as plex:``, ``@mockplex.intercept()`` or
-    ``@mockplex.intercept``. Options: ``store``, ``app``, ``hosts``, ``server``,
-    ``allow_unmatched``."""
-    interception = Intercept(**options)
-    return interception(func) if func is not None else interception
