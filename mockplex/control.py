@@ -17,7 +17,7 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.errors import ControlError, PlexError, shown
+from mockplex.errors import ControlError, Unemulated, shown
 from mockplex.faults import Fault
 from mockplex.ids import pin_id_of
 from mockplex.paths import CONTROL_PREFIX, is_control_path
@@ -68,8 +68,7 @@ def hidden_from_plex_hosts() -> None:
     if not request.environ.get("mockplex.intercepted"):
         return
     if is_control_path(request.path):
-        raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
-                        status=404)
+        raise Unemulated()
 
 
 @bp.get("/health")

@@ -85,6 +85,18 @@ class CodeNotFound(PlexError):
     code, status, message = 1020, 404, "Code not found or expired"
 
 
+class Unemulated(PlexError):
+    """A route mockplex does not emulate (the one message for it, wherever it comes
+    from: routing, an unknown format suffix, the control API on the plex.tv hosts)."""
+
+    status = 404
+    code = MOCK_CODES[404]
+
+    def __init__(self) -> None:
+        super().__init__(f"mockplex emulates no route {request.method} {request.path}; it "
+                         f"emulates {', '.join(emulated_routes())}")
+
+
 class ControlError(PlexError):
     """A bad call to the /_mockplex control API."""
 
@@ -121,8 +133,7 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     message = error.description or error.name
     if status == 404:
-        message = (f"mockplex emulates no route {request.method} {request.path}; it emulates "
-                   f"{', '.join(emulated_routes())}")
+        return _render(Unemulated())
     elif status == 405:
         message = f"{request.method} is not allowed on {request.path}"
     response = _render(PlexError(message, status=status))

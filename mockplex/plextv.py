@@ -16,7 +16,7 @@ from werkzeug.routing import BaseConverter
 from mockplex import render, xplex
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, PlexError
+from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, Unemulated
 from mockplex.ids import pin_id_of
 from mockplex.store import Pin
 
@@ -88,8 +88,7 @@ def parameters(body: dict[str, Any]) -> dict[str, Any]:
 
 def check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in FORMATS:
-        raise PlexError(f"mockplex emulates no route {request.method} {request.path}",
-                        status=404)
+        raise Unemulated()
 
 
 def pin_response(pin: Pin, status: int) -> Response:

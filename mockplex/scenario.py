@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from mockplex.accounts import AccountError
+from mockplex.accounts import DEFAULT_ACCOUNT, AccountError
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN
 from mockplex.ids import ID_RANGE
@@ -91,7 +91,7 @@ class ScenarioSchema(Schema):
                 AutoApprove.parse(data["auto_approve"])
             except ValueError as error:
                 raise ValidationError(str(error), "autoApprove") from None
-        usernames = {"mockplex"}
+        usernames = {DEFAULT_ACCOUNT.username}
         for account in data.get("accounts", []):
             usernames.add(account["username"])
         for index, pin in enumerate(data.get("pins", [])):
