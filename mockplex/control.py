@@ -87,9 +87,6 @@ def pins() -> Response:
 @bp.post("/pins/<id>/verify")
 def verify(id: str) -> Response:
     args = body(schemas.VERIFY_ARGS)
-    if args["auth_token"] and args["user"]:
-        raise ControlError("Name the approving account (user) or its token (authToken), "
-                           "not both")
     pin = store().verify(pin_id(id), args["auth_token"], user=args["user"])
     return render.json_response(pin_json(pin))
 
@@ -172,7 +169,7 @@ def faults() -> Response:
 
 @bp.post("/faults")
 def add_fault() -> Response:
-    fault = store().faults.add(Fault(**body(schemas.FAULT_ARGS)))
+    fault = store().faults.add(Fault(**body(schemas.FAULT)))
     return render.json_response(schemas.FAULTS.dump([fault])[0], 201)
 
 

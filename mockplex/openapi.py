@@ -33,7 +33,7 @@ def component_schemas() -> dict[str, type[Schema]]:
         "Profile": schemas.ProfileSchema, "Error": schemas.ErrorSchema,
         "Pin": schemas.PinSchema, "User": schemas.UserSchema, "Errors": schemas.ErrorsSchema,
         "JournalEntry": schemas.EntrySchema, "Fault": schemas.FaultSchema,
-        "FaultArgs": schemas.FaultArgs, "VerifyArgs": schemas.VerifyArgs,
+        "VerifyArgs": schemas.VerifyArgs,
         "CreateUserArgs": schemas.CreateUserArgs, "ClockArgs": schemas.ClockArgs,
         "AutoApproveArgs": schemas.AutoApproveArgs,
     }
@@ -197,27 +197,8 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
     "/faults": {
         "get": control("The active faults", {"200": answer("the faults", array("Fault"))}),
         "post": control("Inject a fault", {"201": answer("the fault", ref("Fault")),
-                                           "400": BAD_BODY}, "FaultArgs"),
+                                           "400": BAD_BODY}, "Fault"),
         "delete": control("Clear the faults", {"200": answer("none left", array("Fault"))})},
-}
-
-
-#: The cross-field rules of the bodies (marshmallow's validates_schema), in JSON Schema.
-RULES: dict[str, dict[str, Any]] = {
-    "AutoApproveArgs": {"oneOf": [{"required": ["afterPolls"]},
-                                  {"required": ["afterSeconds"]}]},
-    "VerifyArgs": {"not": {"required": ["authToken", "user"],
-                           "properties": {"authToken": {"type": "string"},
-                                          "user": {"type": "string"}}}},
-    "FaultArgs": {
-        "description": "headers: names are HTTP tokens other than the framing headers "
-                       "(Content-Length, Transfer-Encoding, Connection, ...), values "
-                       "printable ASCII; at most 32 of them.",
-        "anyOf": [{"required": ["status"], "properties": {"status": {"type": "integer"}}},
-                  {"required": ["drop"], "properties": {"drop": {"enum": [True]}}},
-                  {"required": ["delay_ms"], "properties": {"delay_ms": {"minimum": 1}}}],
-        "not": {"required": ["status", "drop"],
-                "properties": {"status": {"type": "integer"}, "drop": {"enum": [True]}}}},
 }
 
 
@@ -237,8 +218,8 @@ def build(version: str) -> dict[str, Any]:
     plugin.converter.add_attribute_function(wire_time)  # type: ignore[no-untyped-call]
     for name, schema in component_schemas().items():
         spec.components.schema(name, schema=schema)
-    for name, rules in RULES.items():
-        spec.components.schemas[name].update(rules)
+    for name, schema in component_schemas().items():  # the cross-field rules, in JSON Schema
+        spec.components.schemas[name].update(getattr(schema.Meta, "rules", {}))
     for path, operations in PLEX_PATHS.items():
         for operation in operations.values():
             operation["responses"].setdefault("405", UNEMULATED)

@@ -19,26 +19,14 @@ from mockplex.accounts import DEFAULT_ACCOUNT, AccountError
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN
 from mockplex.ids import ID_RANGE
-from mockplex.schemas import EMAIL
-from mockplex.store import Store
+from mockplex.schemas import CreateUserArgs
+from mockplex.store import Store, check_approver
 
 STATES = ("pending", "approved", "expired")
 
 
 class ScenarioError(ValueError):
     """A scenario that cannot be loaded; the message names where and why."""
-
-
-class AccountEntry(Schema):
-    class Meta:
-        unknown = RAISE
-
-    username = fields.String(required=True, validate=validate.Length(min=1))
-    email = fields.String(load_default=None, validate=EMAIL)
-    title = fields.String(load_default=None)
-    friendly_name = fields.String(data_key="friendlyName", load_default=None)
-    auth_token = fields.String(data_key="authToken", load_default=None,
-                               validate=validate.Length(min=1))
 
 
 class PinEntry(Schema):
@@ -72,15 +60,17 @@ class PinEntry(Schema):
         if approver and data.get("state") != "approved":
             raise ValidationError("only an approved pin names approvedBy or authToken",
                                   "state")
-        if data.get("approved_by") is not None and data.get("auth_token") is not None:
-            raise ValidationError("name the account or its token, not both", "approvedBy")
+        try:
+            check_approver(data.get("auth_token"), data.get("approved_by"))
+        except ValueError as error:
+            raise ValidationError(str(error), "approvedBy") from None
 
 
 class ScenarioSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    accounts = fields.List(fields.Nested(AccountEntry), load_default=list)
+    accounts = fields.List(fields.Nested(CreateUserArgs), load_default=list)
     pins = fields.List(fields.Nested(PinEntry), load_default=list)
     auto_approve = fields.String(data_key="autoApprove", load_default=None)
 

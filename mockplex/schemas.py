@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from marshmallow import (
     EXCLUDE,
@@ -25,12 +26,32 @@ from marshmallow import (
 )
 
 from mockplex.accounts import Account
+from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, WIRE_FORMAT, to_datetime
 from mockplex.faults import MAX_DELAY_MS, Fault
-from mockplex.store import DEFAULT_LOCATION, Pin
+from mockplex.store import Pin, check_approver
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
 #: (1 and 0 stand for True and False too: they are equal in a set.)
+#: Where plex.tv places every mock pin (the GeoData of the community spec's example).
+#: The mock's choice: one location for all.
+DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
+    {
+        "code": "NL",
+        "european_union_member": True,
+        "continent_code": "EU",
+        "country": "The Netherlands",
+        "city": "Breda",
+        "time_zone": "Europe/Amsterdam",
+        "postal_code": "4814",
+        "in_privacy_restricted_country": True,
+        "in_privacy_restricted_region": True,
+        "subdivisions": "North Brabant",
+        "coordinates": "51.5869, 4.7471",
+    }
+)
+
+
 TRUTHY = {"true", "True", "1", 1}
 FALSY = {"false", "False", "0", "", 0}
 #: The furthest one call may move the clock: a hundred years, in seconds.
@@ -194,10 +215,22 @@ class VerifyArgs(Schema):
 
     class Meta:
         unknown = RAISE
+        #: The cross-field rule below, in JSON Schema, for the OpenAPI document.
+        rules: ClassVar = {"not": {"required": ["authToken", "user"],
+                                   "properties": {"authToken": {"type": "string"},
+                                                  "user": {"type": "string"}}}}
 
     auth_token = fields.String(data_key="authToken", load_default=None,
                                validate=validate.Length(min=1))
     user = fields.String(load_default=None, validate=validate.Length(min=1))
+
+    @validates_schema
+    def one_approver(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The rule lives with the store (mockplex.store.check_approver)."""
+        try:
+            check_approver(data.get("auth_token"), data.get("user"))
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 #: Something on each side of one @: enough for a fake account (and a pattern that means
@@ -206,7 +239,8 @@ EMAIL = validate.Regexp(r"^[^@]+@[^@]+$", error="Not an email address (name@doma
 
 
 class CreateUserArgs(Schema):
-    """Body of ``POST /_mockplex/users``."""
+    """An account to create: the body of ``POST /_mockplex/users``, and an entry of a
+    scenario file's ``accounts``."""
 
     class Meta:
         unknown = RAISE
@@ -240,6 +274,8 @@ class AutoApproveArgs(Schema):
 
     class Meta:
         unknown = RAISE
+        rules: ClassVar = {"oneOf": [{"required": ["afterPolls"]},
+                                     {"required": ["afterSeconds"]}]}
 
     after_polls = fields.Integer(data_key="afterPolls", strict=True,
                                  validate=validate.Range(min=0))
@@ -248,15 +284,27 @@ class AutoApproveArgs(Schema):
 
     @validates_schema
     def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if len(data) != 1:
-            raise ValidationError("give exactly one of afterPolls and afterSeconds")
+        """The rule lives with the rule (mockplex.autoapprove.AutoApprove)."""
+        try:
+            AutoApprove(**data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
-class FaultArgs(Schema):
-    """Body of ``POST /_mockplex/faults``."""
+class FaultSchema(Schema):
+    """A fault: the body of ``POST /_mockplex/faults``, and as the control API lists it."""
 
     class Meta:
         unknown = RAISE
+        rules: ClassVar = {
+            "description": "headers: names are HTTP tokens other than the framing headers "
+                           "(Content-Length, Transfer-Encoding, Connection, ...), values "
+                           "printable ASCII; at most 32 of them.",
+            "anyOf": [{"required": ["status"], "properties": {"status": {"type": "integer"}}},
+                      {"required": ["drop"], "properties": {"drop": {"enum": [True]}}},
+                      {"required": ["delay_ms"], "properties": {"delay_ms": {"minimum": 1}}}],
+            "not": {"required": ["status", "drop"],
+                    "properties": {"status": {"type": "integer"}, "drop": {"enum": [True]}}}}
 
     method = fields.String(load_default="*")
     path = fields.String(load_default="*")
@@ -277,19 +325,6 @@ class FaultArgs(Schema):
             Fault(**data)
         except ValueError as error:
             raise ValidationError(str(error)) from None
-
-
-class FaultSchema(Schema):
-    """A fault as the control API lists it."""
-
-    method = fields.String()
-    path = fields.String()
-    status = fields.Integer(allow_none=True)
-    headers = fields.Dict(keys=fields.String(), values=fields.String())
-    times = fields.Integer(allow_none=True)
-    delay_ms = fields.Integer()
-    drop = fields.Boolean()
-    message = fields.String(allow_none=True)
 
 
 class EntrySchema(Schema):
@@ -331,7 +366,7 @@ LINK_ARGS = LinkArgs()
 VERIFY_ARGS = VerifyArgs()
 CREATE_USER_ARGS = CreateUserArgs()
 AUTO_APPROVE_ARGS = AutoApproveArgs()
-FAULT_ARGS = FaultArgs()
+FAULT = FaultSchema()
 FAULTS = FaultSchema(many=True)
 ENTRIES = EntrySchema(many=True)
 CLOCK_ARGS = ClockArgs()

@@ -13,9 +13,8 @@ import math
 import random
 import string
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from mockplex.accounts import DEFAULT_ACCOUNT, Account, Accounts
 from mockplex.autoapprove import AutoApprove
@@ -36,23 +35,13 @@ CODE_LENGTH = 4
 STRONG_CODE_LENGTH = 25
 
 
-#: Where plex.tv places every mock pin (the GeoData of the community spec's example).
-#: The mock's choice: one location for all.
-DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
-    {
-        "code": "NL",
-        "european_union_member": True,
-        "continent_code": "EU",
-        "country": "The Netherlands",
-        "city": "Breda",
-        "time_zone": "Europe/Amsterdam",
-        "postal_code": "4814",
-        "in_privacy_restricted_country": True,
-        "in_privacy_restricted_region": True,
-        "subdivisions": "North Brabant",
-        "coordinates": "51.5869, 4.7471",
-    }
-)
+def check_approver(auth_token: str | None, user: str | None) -> None:
+    """Who approves a pin: an account named by username, or by its token, not both."""
+    if auth_token is not None and user is not None:
+        raise ValueError("name the approving account (user) or its token (authToken), "
+                         "not both")
+    if auth_token is not None and not auth_token:
+        raise ValueError("auth_token must be a non-empty string or None")
 
 
 class StoreError(Exception):
@@ -201,10 +190,7 @@ class Store:
                user: str | None = None) -> Pin:
         """Approve pin ``pin_id`` as account ``user``, or with ``auth_token`` (a token no
         account has yet gets an account of its own), or as the default account."""
-        if auth_token is not None and user is not None:
-            raise ValueError("name the approving account or its token, not both")
-        if auth_token is not None and not auth_token:
-            raise ValueError("auth_token must be a non-empty string or None")
+        check_approver(auth_token, user)
         with self._lock:
             pin = self.get_pin(pin_id)
             return self._approve(pin, self._token_for(auth_token, user))
