@@ -26,7 +26,7 @@ _HOMES = {
     "auth_url": "mockplex.pages",
     "PLEX_HOSTS": "mockplex.paths",
     "LiveServer": "mockplex.server",
-    "Pin": "mockplex.store",
+    "Pin": "mockplex.pins",
     "PinNotFound": "mockplex.store",
     "Store": "mockplex.store",
 }
@@ -58,5 +58,6 @@ if TYPE_CHECKING:
     from mockplex.handle import Intercept, MockPlex, intercept
     from mockplex.pages import auth_url
     from mockplex.paths import PLEX_HOSTS
+    from mockplex.pins import Pin
     from mockplex.server import LiveServer
-    from mockplex.store import Pin, PinNotFound, Store
+    from mockplex.store import PinNotFound, Store

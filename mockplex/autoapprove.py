@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mockplex.store import Pin
+    from mockplex.pins import Pin
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from mockplex.errors import ControlError, Unemulated, shown
 from mockplex.faults import Fault
 from mockplex.ids import pin_id_of
 from mockplex.paths import CONTROL_PREFIX, is_control_path
-from mockplex.store import Pin
+from mockplex.pins import Pin
 
 if TYPE_CHECKING:
     from marshmallow import Schema

@@ -23,9 +23,10 @@ from mockplex.interception import Interception
 from mockplex.journal import Entry, check_count
 from mockplex.pages import auth_url
 from mockplex.paths import PLEX_HOSTS
+from mockplex.pins import Pin
 from mockplex.problems import report
 from mockplex.schemas import dump_pin
-from mockplex.store import Pin, Store
+from mockplex.store import Store
 
 if TYPE_CHECKING:
     from flask import Flask

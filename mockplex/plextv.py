@@ -18,7 +18,7 @@ from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, Unemulated
 from mockplex.ids import pin_id_of
-from mockplex.store import Pin
+from mockplex.pins import Pin
 
 if TYPE_CHECKING:
     from marshmallow import Schema

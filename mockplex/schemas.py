@@ -29,7 +29,8 @@ from mockplex.accounts import Account
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, WIRE_FORMAT, to_datetime
 from mockplex.faults import MAX_DELAY_MS, Fault
-from mockplex.store import Pin, check_approver
+from mockplex.pins import Pin
+from mockplex.store import check_approver
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
 #: (1 and 0 stand for True and False too: they are equal in a set.)

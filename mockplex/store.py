@@ -1,4 +1,5 @@
-"""Pins, accounts and their expiry: the mock's state, with no web framework in it.
+"""The mock's state, with no web framework in it: a front over the pin table
+(:mod:`mockplex.pins`), the accounts, the clock, the journal and the faults.
 
 Every public method takes the store's lock, so one store can serve the threads
 of a live server and the test that drives it at the same time. Pins are frozen
@@ -8,31 +9,21 @@ dataclasses: what a method returns is a snapshot that later changes do not touch
 from __future__ import annotations
 
 import dataclasses
-import heapq
-import math
 import random
-import string
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from mockplex.accounts import DEFAULT_ACCOUNT, Account, Accounts
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, Clock
 from mockplex.faults import Faults
-from mockplex.ids import ID_RANGE, random_string, unique
 from mockplex.journal import Journal
+from mockplex.pins import Pin, Pins
 from mockplex.problems import Problems
 
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
-SHRINK_FROM = 4096  # compact the tables once they held more pins than this
-
-CODE_ALPHABET = string.ascii_uppercase + string.digits
-STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
-CODE_LENGTH = 4
-STRONG_CODE_LENGTH = 25
 
 
 def check_approver(auth_token: str | None, user: str | None) -> None:
@@ -58,25 +49,6 @@ class PinNotFound(StoreError):
     def __init__(self, pin_id: int | str, reason: str = "no live pin has that id") -> None:
         super().__init__(f"pin {pin_id}: {reason}")
         self.pin_id = pin_id
-
-
-@dataclass(frozen=True, slots=True)
-class Pin:
-    id: int
-    code: str
-    client_identifier: str
-    product: str
-    strong: bool
-    created_at: float
-    expires_at: float
-    auth_token: str | None = None
-    new_registration: bool | None = None
-    trusted: bool = False
-    polls: int = 0  # how often its client has polled it
-
-    def expires_in(self, now: float) -> int:
-        """Whole seconds left at ``now`` (0 once expired)."""
-        return max(0, math.ceil(self.expires_at - now))
 
 
 class Store:
@@ -108,10 +80,7 @@ class Store:
         #: Called at the end of every reset, to lay a scenario down again.
         self.baseline: Callable[[Store], None] | None = None
         self._lock = threading.RLock()
-        self._pins: dict[int, Pin] = {}
-        self._codes: dict[str, int] = {}
-        self._expiry: list[tuple[float, int]] = []  # heap of (expires_at, pin id)
-        self._high_water = 0  # the most live pins since the tables were last compacted
+        self._pins = Pins(self._rng)
         self._accounts = Accounts(self._rng)
         self.default_auto_approve = self.auto_approve = auto_approve
         self.journal = Journal()
@@ -135,18 +104,18 @@ class Store:
                                   "(max_pins); let some expire, expire them, or reset")
             if pin_id in self._pins:
                 raise ValueError(f"a live pin has the id {pin_id} already")
-            if code in self._codes:
+            if code is not None and self._pins.has_code(code):
                 raise ValueError(f"a live pin has the code {code!r} already")
             pin = Pin(
-                id=pin_id or unique(self._new_id, self._pins),
-                code=code or unique(lambda: self._new_code(strong), self._codes),
+                id=pin_id or self._pins.new_id(),
+                code=code or self._pins.new_code(strong),
                 client_identifier=client_identifier,
                 product=product,
                 strong=strong,
                 created_at=now - lifetime + expires_in if expires_in is not None else now,
                 expires_at=now + (expires_in if expires_in is not None else lifetime),
             )
-            self._put(pin)
+            self._pins.add(pin)
             return pin
 
     def get_pin(self, pin_id: int, client_identifier: str | None = None) -> Pin:
@@ -165,7 +134,7 @@ class Store:
         with self._lock:
             pin = self.get_pin(pin_id, client_identifier)
             pin = dataclasses.replace(pin, polls=pin.polls + 1)
-            self._pins[pin_id] = pin
+            self._pins.update(pin)
             rule = self.auto_approve
             if pin.auth_token is None and rule is not None and rule.due(pin, self.clock.now()):
                 pin = self._approve(pin, self._token_for(None, None))
@@ -175,16 +144,16 @@ class Store:
         """The live pin whose code is ``code``."""
         with self._lock:
             self._purge()
-            pin_id = self._codes.get(code)
-            if pin_id is None:
-                raise PinNotFound(code, "no live pin has that code")
-            return self._pins[pin_id]
+            pin = self._pins.by_code(code)
+        if pin is None:
+            raise PinNotFound(code, "no live pin has that code")
+        return pin
 
     def pins(self) -> list[Pin]:
         """Every live pin, oldest first."""
         with self._lock:
             self._purge()
-            return list(self._pins.values())
+            return self._pins.all()
 
     def verify(self, pin_id: int, auth_token: str | None = None, *,
                user: str | None = None) -> Pin:
@@ -205,7 +174,7 @@ class Store:
         """End pin ``pin_id`` now; it answers as not found from then on."""
         with self._lock:
             pin = self.get_pin(pin_id)
-            self._drop(pin_id)
+            self._pins.remove(pin_id)
             return dataclasses.replace(pin, expires_at=self.clock.now())
 
     # -- accounts ---------------------------------------------------------
@@ -251,9 +220,6 @@ class Store:
         """Forget every pin and put the clock back to real time."""
         with self._lock:
             self._pins.clear()
-            self._codes.clear()
-            self._expiry.clear()
-            self._high_water = 0
             self.clock.reset()
             self._accounts = Accounts(self._rng)
             self.auto_approve = self.default_auto_approve
@@ -272,30 +238,10 @@ class Store:
 
     # -- internals (called with the lock held) ----------------------------
 
-    def _put(self, pin: Pin) -> None:
-        self._pins[pin.id] = pin
-        self._codes[pin.code] = pin.id
-        heapq.heappush(self._expiry, (pin.expires_at, pin.id))
-        self._high_water = max(self._high_water, len(self._pins))
-
-    def _drop(self, pin_id: int) -> None:
-        pin = self._pins.pop(pin_id)
-        del self._codes[pin.code]
-
     def _purge(self) -> float:
         """Drop the pins whose time is up; return now."""
         now = self.clock.now()
-        while self._expiry and self._expiry[0][0] <= now:
-            expires_at, pin_id = heapq.heappop(self._expiry)
-            pin = self._pins.get(pin_id)
-            if pin is not None and pin.expires_at == expires_at:
-                self._drop(pin_id)
-        if self._high_water > SHRINK_FROM and len(self._pins) < self._high_water // 4:
-            # Dicts keep their size when emptied: copy them so a server that once held
-            # many pins gives that memory back once they have expired.
-            self._pins, self._codes = dict(self._pins), dict(self._codes)
-            self._expiry = self._expiry.copy()
-            self._high_water = len(self._pins)
+        self._pins.purge(now)
         return now
 
     def _token_for(self, auth_token: str | None, user: str | None) -> str:
@@ -309,14 +255,5 @@ class Store:
 
     def _approve(self, pin: Pin, auth_token: str) -> Pin:
         approved = dataclasses.replace(pin, auth_token=auth_token, new_registration=False)
-        self._pins[pin.id] = approved
+        self._pins.update(approved)
         return approved
-
-    def _new_id(self) -> int:
-        return self._rng.randint(*ID_RANGE)
-
-    def _new_code(self, strong: bool) -> str:
-        if strong:
-            return random_string(self._rng, STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH)
-        return random_string(self._rng, CODE_ALPHABET, CODE_LENGTH)
-

@@ -72,7 +72,7 @@ def test_expired_pins_are_not_found_and_dropped_from_memory():
         with pytest.raises(PinNotFound):
             store.get_pin(pin.id)
         assert len(store) == 1
-        assert store._codes.keys() == {p.code for p in store.pins()}
+        assert store._pins._codes.keys() == {p.code for p in store.pins()}
 
 
 def test_advance_expires_pins():
@@ -170,6 +170,6 @@ def test_tables_are_compacted_once_most_pins_have_expired():
         store.create_pin("c")
     store.advance(901)
     assert len(store) == 0
-    assert store._high_water == 0  # the dicts were copied to small ones
+    assert store._pins._high_water == 0  # the dicts were copied to small ones
     pin = store.create_pin("c")
     assert store.get_pin(pin.id) == pin
