@@ -200,6 +200,33 @@ def without_paths(line: str) -> str:
     return line
 
 
+# -- instructions per poll, which do not move with the machine's noise -----------------
+
+CALLGRIND_POLLS = 200
+
+
+def instructions(polls: int, constant: bool) -> int:
+    """Instructions callgrind counts in a run of benchmarks/poll_instructions.py."""
+    valgrind = shutil.which("valgrind")
+    assert valgrind is not None
+    command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+               sys.executable, str(ROOT / "benchmarks" / "poll_instructions.py"), str(polls)]
+    out = subprocess.run(command + (["constant"] if constant else []), capture_output=True,
+                         text=True, check=True, timeout=600, cwd=ROOT / "benchmarks",
+                         env=dict(os.environ, PYTHONHASHSEED="0")).stderr
+    return int(re.search(r"Collected : (\d+)", out).group(1))  # type: ignore[union-attr]
+
+
+def instructions_per_poll() -> dict[str, float] | None:
+    """(instructions of 2N polls - of N) / N, for mockplex and for the constant app;
+    None where valgrind is not installed (Debian's package valgrind)."""
+    if not shutil.which("valgrind"):
+        return None
+    return {name: (instructions(2 * CALLGRIND_POLLS, constant)
+                   - instructions(CALLGRIND_POLLS, constant)) / CALLGRIND_POLLS
+            for name, constant in (("mockplex", False), ("constant", True))}
+
+
 # -- 4. standalone throughput -------------------------------------------------------------
 
 LOAD_SECONDS = 4
@@ -382,6 +409,7 @@ def main() -> None:
     cycles = memory()
     app_full, app_after = memory_through_the_app()
     poll_us, constant_us, profile = profile_poll()
+    counted = instructions_per_poll()
     per_pin = cycles[0][0] / 100_000
     peaks = [full for full, _ in cycles]
     rows = [
@@ -406,6 +434,11 @@ def main() -> None:
         row("peak after 3 fill-and-expire cycles vs the first", peaks[-1] / 1e6,
             peaks[0] / 1e6, "MB", "no growth (<= 1.05x)", peaks[-1] <= 1.05 * peaks[0]),
     ]
+    rows.append(row("instructions per in-process poll (callgrind; no noise)",
+                    counted["mockplex"], counted["constant"], "",
+                    "(shown: compare across commits)", None) if counted else
+                "| instructions per in-process poll (callgrind) | valgrind is not installed "
+                "(apt-get install valgrind) | | | | |")
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
                platform.machine())
@@ -448,6 +481,13 @@ def main() -> None:
         "| measure | mockplex | anchor | ratio | target | met |",
         "|---|---|---|---|---|---|",
         *rows,
+        "",
+        "Instructions per poll: valgrind's callgrind counts the instructions of "
+        f"{2 * CALLGRIND_POLLS} in-process",
+        f"polls less those of {CALLGRIND_POLLS} (start-up cancels out), for mockplex and "
+        "for the constant-JSON",
+        "app; unlike the timings it does not move with the machine's noise, so compare it",
+        "across commits to catch a slower hot path.",
         "",
         "Fixture overhead: the median test's setup plus teardown with the fixture, less",
         f"without one, timed inside pytest over {FIXTURE_TESTS} tests.",
