@@ -13,6 +13,20 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, current_app, request
 
 from mockplex import render
+from mockplex.apidoc import (
+    BAD_BODY,
+    NO_PIN,
+    OBJECT,
+    PIN_ID,
+    PIN_ID_SCHEMA,
+    RULE,
+    answer,
+    array,
+    control,
+    control_error,
+    documented,
+    ref,
+)
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.context import base_url, store
@@ -72,11 +86,15 @@ def hidden_from_plex_hosts() -> None:
 
 
 @bp.get("/health")
+@documented(get=control("Is it up?", {"200": answer("up", OBJECT)}))
 def health() -> Response:
     return render.json_response({"status": "ok"})
 
 
 @bp.get("/pins")
+@documented(get=control("The live pins", {"200": answer("the pins", array("Pin"))},
+                         parameters=[{"in": "query", "name": "code", "required": False,
+                                      "schema": {"type": "string"}}]))
 def pins() -> Response:
     """The live pins; ``?code=`` narrows them to the one with that code."""
     code = request.args.get("code")
@@ -85,6 +103,9 @@ def pins() -> Response:
 
 
 @bp.post("/pins/<id>/verify")
+@documented(post=control("Approve a pin", {"200": answer("the approved pin", ref("Pin")),
+                                          "400": BAD_BODY, "404": NO_PIN},
+                          "VerifyArgs", [PIN_ID]))
 def verify(id: str) -> Response:
     args = body(schemas.VERIFY_ARGS)
     pin = store().verify(pin_id(id), args["auth_token"], user=args["user"])
@@ -92,17 +113,23 @@ def verify(id: str) -> Response:
 
 
 @bp.post("/pins/<id>/expire")
+@documented(post=control("Expire a pin", {"200": answer("the pin as it ended", ref("Pin")),
+                                         "404": NO_PIN}, parameters=[PIN_ID]))
 def expire(id: str) -> Response:
     return render.json_response(pin_json(store().expire(pin_id(id))))
 
 
 @bp.get("/users")
+@documented(get=control("The accounts", {"200": answer("the accounts", array("User"))}))
 def users() -> Response:
     return render.json_response([schemas.dump_user(account, base_url())
                                  for account in store().accounts()])
 
 
 @bp.post("/users")
+@documented(post=control("Create an account", {
+    "201": answer("the account", ref("User")), "400": BAD_BODY,
+    "409": control_error("the username or token is taken")}, "CreateUserArgs"))
 def create_user() -> Response:
     args = body(schemas.CREATE_USER_ARGS)
     account = store().create_account(args.pop("username"), **args)
@@ -110,6 +137,11 @@ def create_user() -> Response:
 
 
 @bp.post("/tokens/<token>/revoke")
+@documented(post=control(
+    "Revoke a token", {"200": answer("the token and its account", OBJECT),
+                       "404": control_error("no account has that token")},
+    parameters=[{"in": "path", "name": "token", "required": True,
+                 "schema": {"type": "string"}}]))
 def revoke(token: str) -> Response:
     account = store().revoke(token)
     return render.json_response({"revoked": token, "user": schemas.dump_user(account, base_url())})
@@ -121,23 +153,34 @@ def auto_approve_json() -> Response:
 
 
 @bp.get("/auto-approve")
+@documented(get=control("The auto-approve rule", {"200": RULE}))
 def get_auto_approve() -> Response:
     return auto_approve_json()
 
 
 @bp.put("/auto-approve")
+@documented(put=control("Set the auto-approve rule", {"200": RULE, "400": BAD_BODY},
+                         "AutoApproveArgs"))
 def set_auto_approve() -> Response:
     store().auto_approve = AutoApprove(**body(schemas.AUTO_APPROVE_ARGS))
     return auto_approve_json()
 
 
 @bp.delete("/auto-approve")
+@documented(delete=control("Turn auto-approval off", {"200": RULE}))
 def stop_auto_approve() -> Response:
     store().auto_approve = None
     return auto_approve_json()
 
 
 @bp.get("/requests")
+@documented(get=control("The request journal", {
+    "200": answer("the entries", array("JournalEntry")),
+    "400": control_error("a bad filter")}, parameters=[
+    {"in": "query", "name": name, "required": False, "schema": schema}
+    for name, schema in (("method", {"type": "string"}), ("path", {"type": "string"}),
+                         ("pin", PIN_ID_SCHEMA),
+                         ("unmatched", {"type": "string", "enum": ["0", "1", "true", "false"]}))]))
 def requests_() -> Response:
     """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
     args = request.args
@@ -156,6 +199,7 @@ def requests_() -> Response:
 
 
 @bp.delete("/requests")
+@documented(delete=control("Clear the journal", {"200": answer("how many", OBJECT)}))
 def clear_requests() -> Response:
     cleared = len(store().journal)
     store().journal.clear()
@@ -163,23 +207,29 @@ def clear_requests() -> Response:
 
 
 @bp.get("/faults")
+@documented(get=control("The active faults", {"200": answer("the faults", array("Fault"))}))
 def faults() -> Response:
     return render.json_response(schemas.FAULTS.dump(store().faults.active()))
 
 
 @bp.post("/faults")
+@documented(post=control("Inject a fault", {"201": answer("the fault", ref("Fault")),
+                                            "400": BAD_BODY}, "Fault"))
 def add_fault() -> Response:
     fault = store().faults.add(Fault(**body(schemas.FAULT)))
     return render.json_response(schemas.FAULTS.dump([fault])[0], 201)
 
 
 @bp.delete("/faults")
+@documented(delete=control("Clear the faults", {"200": answer("none left", array("Fault"))}))
 def clear_faults() -> Response:
     store().faults.clear()
     return render.json_response([])
 
 
 @bp.post("/clock")
+@documented(post=control("Move the clock forward",
+                          {"200": answer("the new now", OBJECT), "400": BAD_BODY}, "ClockArgs"))
 def clock() -> Response:
     args = body(schemas.CLOCK_ARGS)
     try:
@@ -190,6 +240,7 @@ def clock() -> Response:
 
 
 @bp.post("/reset")
+@documented(post=control("Back to the start", {"200": answer("done", OBJECT)}))
 def reset() -> Response:
     store().reset()
     return render.json_response({"status": "ok"})

@@ -14,6 +14,19 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from mockplex import render, xplex
+from mockplex.apidoc import (
+    ACCEPT,
+    CLIENT_ID,
+    NEGOTIATED,
+    PIN_ID,
+    PRODUCT,
+    TOKEN,
+    XML,
+    answer,
+    documented,
+    plex_error,
+    ref,
+)
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.errors import BadParameter, CodeNotFound, MissingClientIdentifier, Unemulated
@@ -97,6 +110,15 @@ def pin_response(pin: Pin, status: int) -> Response:
 
 @bp.post("/pins", defaults={"fmt": None})
 @bp.post("/pins.<any(json, xml):fmt>")
+@documented(post={
+    "summary": "Create a pin", "tags": ["plex.tv"],
+    "parameters": [CLIENT_ID, PRODUCT, ACCEPT, {
+        "in": "query", "name": "strong", "required": False,
+        "schema": {"type": "string", "enum": ["true", "True", "1", "false", "False", "0", ""]}}],
+    "responses": {"201": answer("the pin", ref("Pin"), NEGOTIATED),
+                  "400": plex_error("no client identifier (1000), or a bad parameter"),
+                  "413": plex_error("a body over 1 MiB"),
+                  "429": plex_error("as many live pins as the cap allows")}})
 def create_pin(fmt: str | None) -> Response:
     caller = client()
     args = load(schemas.CREATE_PIN_ARGS, parameters(json_body()))
@@ -113,6 +135,12 @@ class PinIdConverter(BaseConverter):
 
 
 @bp.get("/pins/<pin:id>")
+@documented(get={
+    "summary": "Poll a pin", "tags": ["plex.tv"],
+    "parameters": [PIN_ID, CLIENT_ID, ACCEPT],
+    "responses": {"200": answer("the pin; authToken once approved", ref("Pin"), NEGOTIATED),
+                  "400": plex_error("no client identifier (1000)"),
+                  "404": plex_error("unknown, expired or another client's pin (1020)")}})
 def get_pin(id: str) -> Response:
     digits, _, fmt = id.partition(".")
     check_format(fmt or None)
@@ -129,6 +157,13 @@ def get_pin(id: str) -> Response:
 
 
 @bp.get("/pins/qr/<code>")
+@documented(get={
+    "summary": "A QR code of the link page for a pin's code", "tags": ["plex.tv"],
+    "parameters": [{"in": "path", "name": "code", "required": True,
+                    "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "a PNG image", "content": {
+                      "image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                  "404": plex_error("no live pin has that code (1020)")}})
 def qr_code(code: str) -> Response:
     """A PNG QR code of the mock's link page for this live pin's code."""
     import segno  # only for this route
@@ -142,6 +177,18 @@ def qr_code(code: str) -> Response:
 
 @bp.put("/pins/link", defaults={"fmt": None})
 @bp.put("/pins/link.<any(json, xml):fmt>")
+@documented(put={
+    "summary": "Approve a pin by its code, as the token's account", "tags": ["plex.tv"],
+    "parameters": [TOKEN, ACCEPT],
+    "requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["code"],
+            "properties": {"code": {"type": "string", "minLength": 1}}}}}},
+    "responses": {"204": answer("approved"),
+                  "400": plex_error("no code"),
+                  "401": plex_error("a missing or unknown token (1001)"),
+                  "404": plex_error("no live pin has that code (1020)"),
+                  "422": answer("a revoked token", {"type": "string"}, (XML,))}})
 def link_pin(fmt: str | None) -> Response:
     """plex.tv/link as an API: the token's account approves the pin with this code."""
     body = json_body()
@@ -153,6 +200,12 @@ def link_pin(fmt: str | None) -> Response:
 
 @bp.get("/user", defaults={"fmt": None})
 @bp.get("/user.<any(json, xml):fmt>")
+@documented(get={
+    "summary": "The account a token opens", "tags": ["plex.tv"],
+    "parameters": [TOKEN, ACCEPT],
+    "responses": {"200": answer("the account", ref("User"), NEGOTIATED),
+                  "401": plex_error("a missing or unknown token (1001)"),
+                  "422": answer("a revoked token", {"type": "string"}, (XML,))}})
 def user(fmt: str | None) -> Response:
     """The account an X-Plex-Token opens; any client identifier, or none, will do."""
     account = store().account_for_token(xplex_values().get("x-plex-token"))
