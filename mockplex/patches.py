@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import functools
 import io
+import sys
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Restore = Callable[[], None]
@@ -106,8 +109,6 @@ def patch_requests(router: Router, intercepted_header: str) -> Restore | None:
 
 def patch_requests_mock(router: Router, adapter: Any) -> Restore | None:
     """requests-mock answers every URL with its own adapter: hand plex.tv on to ours."""
-    import sys
-
     module = sys.modules.get("requests_mock.adapter")
     if module is None:  # not imported, so no mocker of it can be active
         return None
@@ -196,8 +197,6 @@ def run_all(restores: list[Restore]) -> None:
 
 
 def scheme_and_host(url: str) -> tuple[str, str]:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return parts.scheme, parts.hostname or ""
 
@@ -216,8 +215,6 @@ def body_bytes(body: Any) -> bytes:
 
 
 def reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
