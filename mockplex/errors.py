@@ -93,7 +93,8 @@ class Unemulated(PlexError):
     code = MOCK_CODES[404]
 
     def __init__(self) -> None:
-        super().__init__(f"mockplex emulates no route {request.method} {request.path}; it "
+        path = request.path if len(request.path) <= 200 else request.path[:200] + "..."
+        super().__init__(f"mockplex emulates no route {request.method[:20]} {path}; it "
                          f"emulates {', '.join(emulated_routes())}")
 
 

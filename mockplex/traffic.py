@@ -49,7 +49,7 @@ class FaultMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         fault = self.faults.take(environ.get("REQUEST_METHOD", "GET"),
-                                   environ.get("PATH_INFO", ""))
+                                 environ.get("PATH_INFO", ""))
         if fault is not None:
             if fault.delay_ms:
                 self.faults.pause(fault.delay_ms / 1000)

@@ -77,19 +77,24 @@ def test_eight_racing_threads_get_one_interception_and_leave_nothing_patched():
     outcome: dict[str, object] = {}
 
     def run(name: str) -> None:
-        barrier.wait()
         try:
-            plex = mockplex.intercept().start()
-        except InterceptionError:
-            outcome[name] = "refused"
-            barrier.wait()
-            return
-        try:
-            barrier.wait()  # everyone has tried before anyone stops
-            pin_id = create_pin()
-            outcome[name] = [pin["id"] for pin in plex.pins] == [pin_id]
-        finally:
-            plex.stop()
+            plex = mockplex.intercept()
+            barrier.wait(timeout=20)
+            try:
+                plex.start()
+            except InterceptionError:
+                outcome[name] = "refused"
+                barrier.wait(timeout=20)
+                return
+            try:
+                barrier.wait(timeout=20)  # everyone has tried before anyone stops
+                pin_id = create_pin()
+                outcome[name] = [pin["id"] for pin in plex.pins] == [pin_id]
+            finally:
+                plex.stop()
+        except BaseException as error:  # shown by the assertion below, not lost in a thread
+            outcome[name] = repr(error)
+            barrier.abort()
 
     threads = [threading.Thread(target=run, args=(f"t{n}",)) for n in range(8)]
     for thread in threads:

@@ -111,3 +111,10 @@ def test_a_form_body_that_is_not_utf8_is_a_clear_error(mockplex):
     assert answer.status_code == 400
     assert "form body is not valid UTF-8 (byte 36)" in answer.json()["errors"][0]["message"]
     still_serving(mockplex)
+
+
+@pytest.mark.mockplex_allow_unmatched
+def test_an_unemulated_path_of_any_length_gets_a_short_answer(mockplex):
+    answer = requests.get(f"{mockplex.url}/api/v2/{'x' * 100_000}", headers=JSON, timeout=5)
+    assert answer.status_code == 404 and len(answer.content) < 2000
+    still_serving(mockplex)
