@@ -6,16 +6,19 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
-from mockplex import create_app, store_of
+from mockplex import LiveServer, create_app, store_of
 from mockplex.faults import check_headers
 
 # Bounded and repeatable in `make test`; MOCKPLEX_FUZZ_EXAMPLES=500 digs deeper (and varies).
 DEFAULT_EXAMPLES = 25
 EXAMPLES = int(os.environ.get("MOCKPLEX_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
+LIVE_EXAMPLES = 8  # over a real socket: the framing, not the app, is what is new here
 APP = create_app()
 SCHEMA = schemathesis.openapi.from_wsgi("/_mockplex/openapi.json", APP)
 
@@ -60,3 +63,27 @@ def test_fuzz(case):
         case.call_and_validate()
     finally:
         store_of(APP).reset()  # a fuzzed fault or clock jump must not leak into the next case
+
+
+LIVE_APP = create_app()
+#: The same document, sent over a real socket: waitress's framing, the fault
+#: middleware's drops and the server staying up are tested too.
+LIVE = schemathesis.openapi.from_dict(
+    LIVE_APP.test_client().get("/_mockplex/openapi.json").get_json())
+
+
+@pytest.fixture(scope="module")
+def live_url():
+    with LiveServer(LIVE_APP) as server:
+        yield server.url
+        assert requests.get(server.url + "/_mockplex/health", timeout=5).ok  # still up
+
+
+@LIVE.parametrize()
+@settings(max_examples=LIVE_EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_fuzz_over_a_real_socket(case, live_url):
+    try:
+        case.call_and_validate(base_url=live_url, timeout=10)
+    finally:
+        store_of(LIVE_APP).reset()
