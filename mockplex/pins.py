@@ -23,6 +23,25 @@ CODE_LENGTH = 4
 STRONG_CODE_LENGTH = 25
 
 
+def code_format(strong: bool) -> tuple[str, int]:
+    """The alphabet and length of a (strong) pin's code."""
+    if strong:
+        return STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH
+    return CODE_ALPHABET, CODE_LENGTH
+
+
+def code_shape(strong: bool) -> str:
+    """What a pin's code is, in words: 4 of A-Z0-9, or 25 of a-z0-9 for a strong pin."""
+    return (f"{STRONG_CODE_LENGTH} characters of a-z0-9 (strong)" if strong
+            else f"{CODE_LENGTH} characters of A-Z0-9")
+
+
+def is_code(code: str, strong: bool) -> bool:
+    """Is ``code`` shaped as a (strong) pin's code is?"""
+    alphabet, length = code_format(strong)
+    return len(code) == length and all(character in alphabet for character in code)
+
+
 @dataclass(frozen=True, slots=True)
 class Pin:
     id: int
@@ -113,6 +132,5 @@ class Pins:
 
     def new_code(self, strong: bool) -> str:
         """A code no live pin has: 4 of A-Z0-9, or 25 of a-z0-9 for a strong pin."""
-        alphabet, length = ((STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH) if strong
-                            else (CODE_ALPHABET, CODE_LENGTH))
+        alphabet, length = code_format(strong)
         return unique(lambda: random_string(self._rng, alphabet, length), self._codes)

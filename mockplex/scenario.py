@@ -8,7 +8,6 @@ A scenario is a JSON object (see README "Scenario files"), checked by
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from mockplex.accounts import DEFAULT_ACCOUNT, AccountError
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN
 from mockplex.ids import ID_RANGE
+from mockplex.pins import code_shape, is_code
 from mockplex.schemas import CreateUserArgs
 from mockplex.store import Store, check_approver
 
@@ -51,11 +51,8 @@ class PinEntry(Schema):
     @validates_schema
     def consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
         code, strong = data.get("code"), data.get("strong", False)
-        if code is not None:
-            pattern = r"[a-z0-9]{25}" if strong else r"[A-Z0-9]{4}"
-            if not re.fullmatch(pattern, code):
-                kind = "25 characters of a-z0-9 (strong)" if strong else "4 characters of A-Z0-9"
-                raise ValidationError(f"must be {kind}", "code")
+        if code is not None and not is_code(code, strong):
+            raise ValidationError(f"must be {code_shape(strong)}", "code")
         approver = data.get("approved_by") is not None or data.get("auth_token") is not None
         if approver and data.get("state") != "approved":
             raise ValidationError("only an approved pin names approvedBy or authToken",

@@ -28,7 +28,7 @@ from marshmallow import (
 from mockplex.accounts import Account
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, WIRE_FORMAT, to_datetime
-from mockplex.faults import MAX_DELAY_MS, Fault
+from mockplex.faults import MAX_DELAY_MS, MAX_HEADERS, Fault
 from mockplex.pins import Pin
 from mockplex.store import check_approver
 
@@ -300,7 +300,7 @@ class FaultSchema(Schema):
         rules: ClassVar = {
             "description": "headers: names are HTTP tokens other than the framing headers "
                            "(Content-Length, Transfer-Encoding, Connection, ...), values "
-                           "printable ASCII; at most 32 of them.",
+                           f"printable ASCII; at most {MAX_HEADERS} of them.",
             "anyOf": [{"required": ["status"], "properties": {"status": {"type": "integer"}}},
                       {"required": ["drop"], "properties": {"drop": {"enum": [True]}}},
                       {"required": ["delay_ms"], "properties": {"delay_ms": {"minimum": 1}}}],
