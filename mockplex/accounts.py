@@ -45,6 +45,15 @@ class TokenRevoked(AccountError):
     """The token was revoked: plex.tv's 422 ``Invalid token``."""
 
 
+class SignInFailed(AccountError):
+    """No account has that login and password (or code): plex.tv's 401 / 1001."""
+
+
+class VerificationRequired(AccountError):
+    """The password is right but the account has two-factor sign-in and no code came:
+    plex.tv's 401 / 1029."""
+
+
 @dataclass(frozen=True)
 class Account:
     id: int
@@ -56,6 +65,28 @@ class Account:
     auth_token: str
     joined_at: int = JOINED_AT
     locale: str | None = None
+    #: None: the account signs in only with a PIN or its token (``hasPassword`` false).
+    password: str | None = dataclasses.field(default=None, repr=False)
+    #: The two-factor code password sign-in then requires; None: no two-factor sign-in.
+    verification_code: str | None = dataclasses.field(default=None, repr=False)
+
+    def signs_in_with(self, password: str, verification_code: str | None) -> bool:
+        """Are ``password`` and ``verification_code`` this account's? Raises
+        :class:`VerificationRequired` for the right password alone on a two-factor account.
+        plex.tv also takes the code appended to the password, for apps that have no field
+        for it (observed: its help pages tell users of such apps to do so)."""
+        if self.password is None or not password:
+            return False
+        code = self.verification_code
+        if code is None:
+            return password == self.password
+        if password == self.password + code:
+            return True
+        if password != self.password:
+            return False
+        if not verification_code:
+            raise VerificationRequired("Please enter the verification code")
+        return verification_code == code
 
 
 DEFAULT_ACCOUNT = Account(
@@ -80,7 +111,8 @@ class Accounts:
         self._put(DEFAULT_ACCOUNT)
 
     def add(self, username: str | None, *, email: str | None = None, title: str | None = None,
-            friendly_name: str | None = None, auth_token: str | None = None) -> Account:
+            friendly_name: str | None = None, auth_token: str | None = None,
+            password: str | None = None, verification_code: str | None = None) -> Account:
         """A new account; what is not given is made up (the username as ``user<id>``)."""
         next_id = max(a.id for a in self._by_name.values()) + 1
         if username is None:
@@ -93,6 +125,12 @@ class Accounts:
         if auth_token is not None and auth_token in self._owners:
             raise AccountExists("that token belongs to the account "
                                 f"{self._owners[auth_token]!r} already")
+        if email is not None and self._by_login(email) is not None:
+            raise AccountExists(f"an account with the email {email!r} exists already")
+        if password is not None and not password:
+            raise ValueError("a password is a non-empty string, or None for none")
+        if verification_code is not None and (not verification_code or password is None):
+            raise ValueError("a verification code is a non-empty string, and needs a password")
         account = Account(
             id=next_id,
             uuid=random_string(self._rng, "0123456789abcdef", 16),
@@ -101,6 +139,8 @@ class Accounts:
             title=title or username,
             friendly_name=friendly_name or title or username,
             auth_token=auth_token or self.new_token(),
+            password=password,
+            verification_code=verification_code,
         )
         self._put(account)
         return account
@@ -124,6 +164,22 @@ class Accounts:
         if token in self._revoked:
             raise TokenRevoked("the token was revoked")
         return self._by_name[self._owners[token]]
+
+    def sign_in(self, login: str, password: str, verification_code: str | None = None
+                ) -> Account:
+        """The account whose username or email (either case) is ``login``, if ``password``
+        (and the code, for two-factor sign-in) are its own."""
+        account = self._by_login(login)
+        if account is None or not account.signs_in_with(password, verification_code):
+            raise SignInFailed("User could not be authenticated")
+        return account
+
+    def _by_login(self, login: str) -> Account | None:
+        wanted = login.casefold()
+        for account in self._by_name.values():
+            if wanted in (account.username.casefold(), account.email.casefold()):
+                return account
+        return None
 
     def revoke(self, token: str) -> Account:
         """End ``token``: it answers 422 from now on, and its account gets a new token."""

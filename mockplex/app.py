@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, openapi, pages, plextv, traffic
+from mockplex import control, errors, openapi, pages, plextv, signin, traffic
 from mockplex.autoapprove import AutoApprove
 from mockplex.paths import CONTROL_PREFIX
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
@@ -67,12 +67,14 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.extensions["mockplex"] = store
     errors.init_app(app)
     plextv.init_app(app)
+    signin.init_app(app)
     control.init_app(app)
     pages.init_app(app)
     traffic.init_app(app)
     openapi.init_app(app)
     # Browser apps call plex.tv cross-origin; answer as a public API does.
-    CORS(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, max_age=86400)
+    CORS(app, resources={r"/api/*": {"origins": "*"}, r"/users/*": {"origins": "*"}},
+         send_wildcard=True, max_age=86400)
     app.after_request(_log_request)
     app.wsgi_app = InterceptedRequests(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -147,6 +147,43 @@ def revoke(token: str) -> Response:
     return render.json_response({"revoked": token, "user": schemas.dump_user(account, base_url())})
 
 
+@bp.get("/servers")
+@documented(get=control("The servers", {"200": answer("the servers", array("Server"))}))
+def servers() -> Response:
+    return render.json_response(schemas.SERVERS.dump(store().servers()))
+
+
+@bp.post("/servers")
+@documented(post=control("Add a server", {
+    "201": answer("the server", ref("Server")), "400": BAD_BODY,
+    "404": control_error("no account is the owner"),
+    "409": control_error("the name or machine identifier is taken")}, "Server"))
+def add_server() -> Response:
+    args = body(schemas.SERVER_ARGS)
+    server = store().add_server(args.pop("name"), args.pop("owner"), **args)
+    return render.json_response(schemas.SERVERS.dump([server])[0], 201)
+
+
+@bp.get("/shares")
+@documented(get=control("The shares", {"200": answer("the shares", array("Share"))}))
+def shares() -> Response:
+    return render.json_response(schemas.SHARES.dump(store().shares()))
+
+
+@bp.post("/shares")
+@documented(post=control("Share a server with an account", {
+    "201": answer("the share, with the friend's access token", ref("Share")),
+    "400": BAD_BODY, "404": control_error("no such server or account"),
+    "409": control_error("shared already")}, "ShareArgs"))
+def add_share() -> Response:
+    args = body(schemas.SHARE_ARGS)
+    try:
+        share = store().share(args["server"], args["user"])
+    except ValueError as error:  # the owner itself
+        raise ControlError(str(error)) from error
+    return render.json_response(schemas.SHARES.dump([share])[0], 201)
+
+
 def auto_approve_json() -> Response:
     rule = store().auto_approve
     return render.json_response({"autoApprove": str(rule) if rule else None})

@@ -17,10 +17,18 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from mockplex import render
-from mockplex.accounts import AccountError, AccountExists, TokenInvalid, TokenRevoked
+from mockplex.accounts import (
+    AccountError,
+    AccountExists,
+    SignInFailed,
+    TokenInvalid,
+    TokenRevoked,
+    VerificationRequired,
+)
 from mockplex.context import store
 from mockplex.deferred import Deferred
 from mockplex.problems import BUG, Problem
+from mockplex.servers import ServerError, ServerNotFound
 from mockplex.store import PinNotFound, TooManyPins
 
 if TYPE_CHECKING:
@@ -81,6 +89,10 @@ class NotAuthenticated(PlexError):
     code, status, message = 1001, 401, "User could not be authenticated"
 
 
+class VerificationCodeMissing(PlexError):
+    code, status, message = 1029, 401, "Please enter the verification code"
+
+
 class CodeNotFound(PlexError):
     code, status, message = 1020, 404, "Code not found or expired"
 
@@ -121,12 +133,22 @@ def _too_many_pins(error: TooManyPins) -> Response:
 
 
 def _account_error(error: AccountError) -> Response:
-    """Token problems in plex.tv's answers; account problems as control errors."""
-    if isinstance(error, TokenRevoked) and not render.is_control():
-        return render.invalid_token()
-    if isinstance(error, TokenInvalid) and not render.is_control():
-        return _render(NotAuthenticated())
+    """Token and sign-in problems in plex.tv's answers; account problems as control
+    errors."""
+    if not render.is_control():
+        if isinstance(error, TokenRevoked):
+            return render.invalid_token()
+        if isinstance(error, (TokenInvalid, SignInFailed)):
+            return _render(NotAuthenticated())
+        if isinstance(error, VerificationRequired):
+            return _render(VerificationCodeMissing())
     status = 409 if isinstance(error, AccountExists) else 404
+    return _render(ControlError(str(error), status=status))
+
+
+def _server_error(error: ServerError) -> Response:
+    """Only the control API adds servers and shares."""
+    status = 404 if isinstance(error, ServerNotFound) else 409
     return _render(ControlError(str(error), status=status))
 
 
@@ -145,11 +167,15 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+#: The blueprints of plex.tv's routes, as endpoint prefixes.
+PLEX_ENDPOINTS = ("plextv.", "account.")
+
+
 def emulated_routes() -> list[str]:
     """The plex.tv routes the app answers, as ``METHOD /path``."""
     routes: list[str] = []
     for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.startswith("plextv.") and "<any(" not in str(rule):
+        if rule.endpoint.startswith(PLEX_ENDPOINTS) and "<any(" not in str(rule):
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)  # no converter names
             routes.extend(f"{method} {path}" for method in methods)
@@ -169,5 +195,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(PinNotFound, _pin_not_found)
     app.register_error_handler(AccountError, _account_error)
     app.register_error_handler(TooManyPins, _too_many_pins)
+    app.register_error_handler(ServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

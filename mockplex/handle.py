@@ -26,6 +26,7 @@ from mockplex.paths import PLEX_HOSTS
 from mockplex.pins import Pin
 from mockplex.problems import report
 from mockplex.schemas import dump_pin
+from mockplex.servers import Server, Share
 from mockplex.store import Store
 
 if TYPE_CHECKING:
@@ -66,9 +67,34 @@ class MockPlex:
         """End the pin now: it answers 404 / 1020 from then on."""
         self.store.expire(int(pin_id))
 
-    def create_user(self, username: str, **fields: str | None) -> Account:
-        """A new fake account (``email``, ``title``, ``friendly_name``, ``auth_token``)."""
-        return self.store.create_account(username, **fields)
+    def create_user(self, username: str, password: str | None = None,
+                    **fields: str | None) -> Account:
+        """A new fake account. With ``password`` it can sign in with it; with a
+        ``verification_code`` too, password sign-in needs that code (two-factor). Also
+        ``email``, ``title``, ``friendly_name``, ``auth_token``; the rest is made up."""
+        return self.store.create_account(username, password=password, **fields)
+
+    def add_server(self, name: str, owner: str | None = None, **fields: Any) -> Server:
+        """A Plex Media Server of account ``owner`` (the default account when None).
+        ``connections`` (URLs, or ``{"uri", "local", "relay"}``) default to
+        ``http://127.0.0.1:1``, which refuses at once; give your fake media server's URL
+        to have apps reach it. Also ``machine_identifier``, ``access_token``,
+        ``product_version``, ``platform``, ``platform_version``, ``device``,
+        ``public_address``, ``https_required``, ``presence``; the rest is made up."""
+        return self.store.add_server(name, owner, **fields)
+
+    def share(self, server_name: str, username: str) -> Share:
+        """Share a server with account ``username``: the two are friends, and its
+        resources list the server as not owned, with the share's access token."""
+        return self.store.share(server_name, username)
+
+    @property
+    def servers(self) -> list[Server]:
+        return self.store.servers()
+
+    @property
+    def shares(self) -> list[Share]:
+        return self.store.shares()
 
     @property
     def users(self) -> list[Account]:

@@ -30,6 +30,13 @@ def component_schemas() -> dict[str, type[Schema]]:
         "GeoData": schemas.GeoDataSchema, "Subscription": schemas.SubscriptionSchema,
         "Profile": schemas.ProfileSchema, "Error": schemas.ErrorSchema,
         "Pin": schemas.PinSchema, "User": schemas.UserSchema, "Errors": schemas.ErrorsSchema,
+        "SignedInUser": schemas.SignedInUserSchema, "SignInArgs": schemas.SignInArgs,
+        "LegacySubscription": schemas.LegacySubscriptionSchema,
+        "LegacyRoles": schemas.LegacyRolesSchema, "LegacyUser": schemas.LegacyUserSchema,
+        "LegacyAccount": schemas.LegacyAccountSchema,
+        "Connection": schemas.ConnectionSchema, "Resource": schemas.ResourceSchema,
+        "ConnectionArgs": schemas.ConnectionArgs, "Server": schemas.ServerArgs,
+        "ShareArgs": schemas.ShareArgs, "Share": schemas.ShareSchema,
         "JournalEntry": schemas.EntrySchema, "Fault": schemas.FaultSchema,
         "VerifyArgs": schemas.VerifyArgs,
         "CreateUserArgs": schemas.CreateUserArgs, "ClockArgs": schemas.ClockArgs,
@@ -80,7 +87,11 @@ def build(version: str, app: Flask) -> dict[str, Any]:
     for name, schema in component_schemas().items():
         spec.components.schema(name, schema=schema)
     for name, schema in component_schemas().items():  # the cross-field rules, in JSON Schema
-        spec.components.schemas[name].update(getattr(schema.Meta, "rules", {}))
+        rules = dict(getattr(schema.Meta, "rules", {}))
+        component = spec.components.schemas[name]
+        for field, overrides in rules.pop("properties", {}).items():  # what apispec can't say
+            component["properties"][field] = {**component["properties"][field], **overrides}
+        component.update(rules)
     for path, operations in documented_paths(app).items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

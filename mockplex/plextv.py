@@ -84,14 +84,16 @@ def client() -> dict[str, Any]:
 
 
 def json_body() -> dict[str, Any]:
-    """The JSON object in the body, or ``{}`` when the body is not JSON."""
+    """The JSON object in the body; ``{}`` when the body is not JSON, or is JSON but not
+    an object (``""``, ``null``, ``[]``: some clients send those with no parameters in
+    mind, and plex.tv reads them as no body). JSON that does not parse is a 400."""
     if not request.is_json or not request.get_data():
         return {}
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadParameter("The request body is sent as application/json but is not a JSON "
-                           "object; send an object such as {\"strong\": true} or no body")
-    return body
+    if body is None and request.get_data().strip() != b"null":
+        raise BadParameter("The request body is sent as application/json but is not valid "
+                           "JSON; send an object such as {\"strong\": true} or no body")
+    return body if isinstance(body, dict) else {}
 
 
 def parameters(body: dict[str, Any]) -> dict[str, Any]:

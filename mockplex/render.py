@@ -2,8 +2,9 @@
 
 plex.tv answers JSON only when the path ends in ``.json`` or the ``Accept``
 media type is exactly ``application/json``; everything else, ``*/*`` and the
-browser-style ``application/json, text/plain, */*`` included, gets XML.
-The control API (``/_mockplex``) always answers JSON.
+browser-style ``application/json, text/plain, */*`` included, gets XML. Its older
+routes (:func:`suffix_only`) go by the suffix alone. The control API (``/_mockplex``)
+always answers JSON.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 from xml.etree import ElementTree
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from mockplex.paths import is_control_path
 
@@ -37,12 +39,26 @@ def is_control() -> bool:
     return is_control_path(request.path)
 
 
+SUFFIX_ONLY = "mockplex_suffix_only"  # the attribute a view that ignores Accept carries
+V = TypeVar("V")
+
+
+def suffix_only(view: V) -> V:
+    """Mark a view of an older plex.tv route: XML unless its path ends in ``.json``,
+    whatever the ``Accept`` header says."""
+    setattr(view, SUFFIX_ONLY, True)
+    return view
+
+
 def wants_json() -> bool:
     """Does the current request get JSON (rather than XML)?"""
     path = request.path
     if is_control() or path.endswith(".json"):
         return True
     if path.endswith(".xml"):
+        return False
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, SUFFIX_ONLY, False):
         return False
     return accept_is_json(request.headers.get("Accept"))
 
@@ -101,6 +117,23 @@ def respond(tag: str, data: Mapping[str, object], status: int = 200) -> Response
     if wants_json():
         return json_response(data, status)
     return Response(xml_text(to_xml(tag, data)), status, content_type=XML_TYPE)
+
+
+def flat_xml(tag: str, data: Mapping[str, object]) -> ElementTree.Element:
+    """The older routes' XML: scalars are attributes, and a list of mappings under a key
+    is that many child elements named by the key, with no wrapper
+    (``<Device ...><Connection .../></Device>``)."""
+    element = ElementTree.Element(tag)
+    for key, value in data.items():
+        if isinstance(value, list):
+            element.extend(flat_xml(key, item) for item in value)
+        else:
+            element.set(key, xml_attribute(value))
+    return element
+
+
+def xml_response(element: ElementTree.Element, status: int = 200) -> Response:
+    return Response(xml_text(element), status, content_type=XML_TYPE)
 
 
 def json_response(data: object, status: int = 200) -> Response:

@@ -27,9 +27,10 @@ from marshmallow import (
 
 from mockplex.accounts import Account
 from mockplex.autoapprove import AutoApprove
-from mockplex.clock import MAX_SPAN, WIRE_FORMAT, to_datetime
+from mockplex.clock import MAX_SPAN, WIRE_FORMAT, format_wire, to_datetime
 from mockplex.faults import MAX_DELAY_MS, MAX_HEADERS, Fault
 from mockplex.pins import Pin
+from mockplex.servers import CONNECTION_URL, Connection, Server, Share, connection_of
 from mockplex.store import check_approver
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
@@ -146,6 +147,7 @@ class UserSchema(Schema):
     scrobble_types = fields.String(data_key="scrobbleTypes", required=True)
     country = fields.String(required=True)
     subscription = fields.Nested(SubscriptionSchema, required=True)
+    subscriptions = fields.List(fields.Nested(SubscriptionSchema), required=True)
     subscription_description = fields.String(data_key="subscriptionDescription",
                                               required=True, allow_none=True)
     restricted = fields.Boolean(required=True)
@@ -170,6 +172,177 @@ class UserSchema(Schema):
     backup_codes_created = fields.Boolean(data_key="backupCodesCreated", required=True)
     attribution_partner = fields.String(data_key="attributionPartner", required=True,
                                         allow_none=True)
+
+
+class SignedInUserSchema(UserSchema):
+    """The account ``POST /api/v2/users/signin`` answers with: the user, and the two
+    lists the community description requires there."""
+
+    past_subscriptions = fields.List(fields.Dict(), data_key="pastSubscriptions",
+                                     required=True)
+    trials = fields.List(fields.Dict(), required=True)
+
+
+class LegacySubscriptionSchema(Schema):
+    active = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    plan = fields.String(required=True, allow_none=True)
+    features = fields.List(fields.String(), required=True)
+
+
+class LegacyRolesSchema(Schema):
+    roles = fields.List(fields.String(), required=True)
+
+
+class LegacyUserSchema(Schema):
+    """The ``user`` of ``/users/account.json`` and ``/users/sign_in.json``: what Overseerr
+    (``authToken``) and Ombi (``authentication_token``) read from it."""
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    email = fields.String(required=True)
+    joined_at = fields.String(required=True)
+    username = fields.String(required=True)
+    title = fields.String(required=True)
+    thumb = fields.String(required=True)
+    has_password = fields.Boolean(data_key="hasPassword", required=True)
+    auth_token = fields.String(data_key="authToken", required=True)
+    authentication_token = fields.String(required=True)
+    subscription = fields.Nested(LegacySubscriptionSchema, required=True)
+    roles = fields.Nested(LegacyRolesSchema, required=True)
+    entitlements = fields.List(fields.String(), required=True)
+
+
+class LegacyAccountSchema(Schema):
+    """``{"user": {...}}``, as ``/users/account.json`` answers."""
+
+    user = fields.Nested(LegacyUserSchema, required=True)
+
+
+class ConnectionSchema(Schema):
+    """A connection of a resource, as ``/api/v2/resources`` lists it."""
+
+    protocol = fields.String(required=True)
+    address = fields.String(required=True)
+    port = fields.Integer(required=True, strict=True)
+    uri = fields.String(required=True)
+    local = fields.Boolean(required=True)
+    relay = fields.Boolean(required=True)
+    ipv6 = fields.Boolean(data_key="IPv6", required=True)
+
+
+class ResourceSchema(Schema):
+    """A server as ``GET /api/v2/resources`` lists it: what python-plexapi's MyPlexResource
+    reads, and the fields of the community description's PlexDevice."""
+
+    name = fields.String(required=True)
+    product = fields.String(required=True)
+    product_version = fields.String(data_key="productVersion", required=True)
+    platform = fields.String(required=True, allow_none=True)
+    platform_version = fields.String(data_key="platformVersion", required=True,
+                                     allow_none=True)
+    device = fields.String(required=True, allow_none=True)
+    client_identifier = fields.String(data_key="clientIdentifier", required=True)
+    created_at = fields.DateTime(format=WIRE_FORMAT, data_key="createdAt", required=True)
+    last_seen_at = fields.DateTime(format=WIRE_FORMAT, data_key="lastSeenAt", required=True)
+    provides = fields.String(required=True)
+    owner_id = fields.Integer(data_key="ownerId", required=True, allow_none=True)
+    source_title = fields.String(data_key="sourceTitle", required=True, allow_none=True)
+    public_address = fields.String(data_key="publicAddress", required=True)
+    access_token = fields.String(data_key="accessToken", required=True)
+    owned = fields.Boolean(required=True)
+    home = fields.Boolean(required=True)
+    synced = fields.Boolean(required=True)
+    relay = fields.Boolean(required=True)
+    presence = fields.Boolean(required=True)
+    https_required = fields.Boolean(data_key="httpsRequired", required=True)
+    public_address_matches = fields.Boolean(data_key="publicAddressMatches", required=True)
+    dns_rebinding_protection = fields.Boolean(data_key="dnsRebindingProtection",
+                                              required=True)
+    nat_loopback_supported = fields.Boolean(data_key="natLoopbackSupported", required=True)
+    connections = fields.List(fields.Nested(ConnectionSchema), required=True)
+
+
+class LegacyConnectionSchema(Schema):
+    """A ``<Connection>`` of ``/api/resources``."""
+
+    protocol = fields.String(required=True)
+    address = fields.String(required=True)
+    port = fields.Integer(required=True, strict=True)
+    uri = fields.String(required=True)
+    local = fields.Boolean(required=True)
+
+
+class DeviceSchema(Schema):
+    """A ``<Device>`` of ``/api/resources`` (XML only): times in epoch seconds (Overseerr
+    multiplies them by 1000), the owner's id as ``ownerID`` on a shared one."""
+
+    name = fields.String(required=True)
+    product = fields.String(required=True)
+    product_version = fields.String(data_key="productVersion", required=True)
+    platform = fields.String(required=True)
+    platform_version = fields.String(data_key="platformVersion", required=True)
+    device = fields.String(required=True)
+    client_identifier = fields.String(data_key="clientIdentifier", required=True)
+    created_at = fields.Integer(data_key="createdAt", required=True)
+    last_seen_at = fields.Integer(data_key="lastSeenAt", required=True)
+    provides = fields.String(required=True)
+    owned = fields.Boolean(required=True)
+    access_token = fields.String(data_key="accessToken", required=True)
+    public_address = fields.String(data_key="publicAddress", required=True)
+    https_required = fields.Boolean(data_key="httpsRequired", required=True)
+    synced = fields.Boolean(required=True)
+    relay = fields.Boolean(required=True)
+    dns_rebinding_protection = fields.Boolean(data_key="dnsRebindingProtection",
+                                              required=True)
+    nat_loopback_supported = fields.Boolean(data_key="natLoopbackSupported", required=True)
+    public_address_matches = fields.Boolean(data_key="publicAddressMatches", required=True)
+    presence = fields.Boolean(required=True)
+    owner_id = fields.Integer(data_key="ownerID")
+    home = fields.Boolean()
+    source_title = fields.String(data_key="sourceTitle")
+
+
+class FriendServerSchema(Schema):
+    """A ``<Server>`` under a ``<User>`` of ``/api/users``: a server the two share."""
+
+    id = fields.Integer(required=True)
+    server_id = fields.Integer(data_key="serverId", required=True)
+    machine_identifier = fields.String(data_key="machineIdentifier", required=True)
+    name = fields.String(required=True)
+    last_seen_at = fields.Integer(data_key="lastSeenAt", required=True)
+    num_libraries = fields.Integer(data_key="numLibraries", required=True)
+    all_libraries = fields.Boolean(data_key="allLibraries", required=True)
+    owned = fields.Boolean(required=True)
+    pending = fields.Boolean(required=True)
+
+
+class FriendSchema(Schema):
+    """A ``<User>`` of ``/api/users`` (XML only): what Tautulli, Overseerr and
+    python-plexapi's MyPlexUser read."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True)
+    recommendations_playlist_id = fields.String(data_key="recommendationsPlaylistId",
+                                                required=True)
+    thumb = fields.String(required=True)
+    protected = fields.Boolean(required=True)
+    home = fields.Boolean(required=True)
+    allow_tuners = fields.Boolean(data_key="allowTuners", required=True)
+    allow_sync = fields.Boolean(data_key="allowSync", required=True)
+    allow_camera_upload = fields.Boolean(data_key="allowCameraUpload", required=True)
+    allow_channels = fields.Boolean(data_key="allowChannels", required=True)
+    allow_subtitle_admin = fields.Boolean(data_key="allowSubtitleAdmin", required=True)
+    filter_all = fields.String(data_key="filterAll", required=True)
+    filter_movies = fields.String(data_key="filterMovies", required=True)
+    filter_music = fields.String(data_key="filterMusic", required=True)
+    filter_photos = fields.String(data_key="filterPhotos", required=True)
+    filter_television = fields.String(data_key="filterTelevision", required=True)
+    restricted = fields.Boolean(required=True)
+    servers = fields.List(fields.Nested(FriendServerSchema), data_key="Server",
+                          required=True)
 
 
 class ErrorSchema(Schema):
@@ -245,6 +418,11 @@ class CreateUserArgs(Schema):
 
     class Meta:
         unknown = RAISE
+        #: The cross-field rule below, in JSON Schema, for the OpenAPI document.
+        rules: ClassVar = {"anyOf": [
+            {"not": {"required": ["verificationCode"]}},
+            {"properties": {"verificationCode": {"enum": [None]}}},
+            {"required": ["password"], "properties": {"password": {"type": "string"}}}]}
 
     username = fields.String(required=True, validate=validate.Length(min=1))
     email = fields.String(load_default=None, validate=EMAIL)
@@ -252,6 +430,106 @@ class CreateUserArgs(Schema):
     friendly_name = fields.String(data_key="friendlyName", load_default=None)
     auth_token = fields.String(data_key="authToken", load_default=None,
                                validate=validate.Length(min=1))
+    password = fields.String(load_default=None, validate=validate.Length(min=1))
+    verification_code = fields.String(data_key="verificationCode", load_default=None,
+                                      validate=validate.Length(min=1))
+
+    @validates_schema
+    def code_needs_password(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("verification_code") and not data.get("password"):
+            raise ValidationError("two-factor sign-in needs a password", "verificationCode")
+
+
+class SignInArgs(Schema):
+    """The form of ``POST /api/v2/users/signin``, as python-plexapi sends it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    login = fields.String(required=True, validate=validate.Length(min=1))
+    password = fields.String(required=True, validate=validate.Length(min=1))
+    remember_me = fields.Boolean(data_key="rememberMe", truthy=TRUTHY, falsy=FALSY,
+                                 load_default=False)
+    verification_code = fields.String(data_key="verificationCode", load_default=None)
+
+
+URL = validate.Regexp(CONNECTION_URL, error="Not a connection URL: http(s)://host[:port], "
+                                            "no path.")
+
+
+class ConnectionArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    uri = fields.String(required=True, validate=URL,
+                        metadata={"example": "http://127.0.0.1:32400"})
+    local = JSONBoolean(load_default=True)
+    relay = JSONBoolean(load_default=False)
+
+
+CONNECTION_ARGS = ConnectionArgs()
+
+
+class ConnectionField(fields.Field):  # type: ignore[type-arg]
+    """A connection given as its URL or as ``{"uri", "local", "relay"}``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> Connection:
+        if isinstance(value, dict):
+            value = {**value, **CONNECTION_ARGS.load(value)}
+        elif isinstance(value, str):
+            URL(value)
+        else:
+            raise ValidationError("a connection is a URL or an object with a uri")
+        try:
+            return connection_of(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return {"uri": value.uri, "local": value.local, "relay": value.relay}
+
+
+class ServerArgs(Schema):
+    """A server to add: the body of ``POST /_mockplex/servers``, an entry of a scenario
+    file's ``servers``, and how the control API lists one."""
+
+    class Meta:
+        unknown = RAISE
+        rules: ClassVar = {"properties": {"connections": {"type": "array", "items": {
+            "oneOf": [{"type": "string", "pattern": CONNECTION_URL},
+                      {"$ref": "#/components/schemas/ConnectionArgs"}]}}}}
+
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    owner = fields.String(load_default=None, allow_none=True)
+    machine_identifier = fields.String(data_key="machineIdentifier",
+                                       validate=validate.Length(min=1))
+    access_token = fields.String(data_key="accessToken", validate=validate.Length(min=1))
+    connections = fields.List(ConnectionField())
+    product_version = fields.String(data_key="productVersion")
+    platform = fields.String()
+    platform_version = fields.String(data_key="platformVersion")
+    device = fields.String()
+    public_address = fields.String(data_key="publicAddress")
+    https_required = JSONBoolean(data_key="httpsRequired")
+    presence = JSONBoolean()
+
+
+class ShareArgs(Schema):
+    """Body of ``POST /_mockplex/shares``, and an entry of a scenario file's ``shares``."""
+
+    class Meta:
+        unknown = RAISE
+
+    server = fields.String(required=True, validate=validate.Length(min=1))
+    user = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class ShareSchema(ShareArgs):
+    """A share as the control API lists it."""
+
+    id = fields.Integer()
+    access_token = fields.String(data_key="accessToken")
 
 
 class LinkArgs(Schema):
@@ -371,6 +649,17 @@ FAULT = FaultSchema()
 FAULTS = FaultSchema(many=True)
 ENTRIES = EntrySchema(many=True)
 CLOCK_ARGS = ClockArgs()
+SIGN_IN_ARGS = SignInArgs()
+SERVER_ARGS = ServerArgs()
+SHARE_ARGS = ShareArgs()
+SHARES = ShareSchema(many=True)
+SIGNED_IN_USER = SignedInUserSchema()
+LEGACY_ACCOUNT = LegacyAccountSchema()
+RESOURCES = ResourceSchema(many=True)
+DEVICE = DeviceSchema()
+FRIEND = FriendSchema()
+LEGACY_CONNECTIONS = LegacyConnectionSchema(many=True)
+SERVERS = ServerArgs(many=True)
 
 
 class Invalid(ValueError):
@@ -426,19 +715,18 @@ def _dump_pin_state(pin_id: int, code: str, product: str, trusted: bool, client_
     return data
 
 
-def dump_user(account: Account, base_url: str) -> dict[str, Any]:
-    """The wire form of ``account``: its own values, plus those every mock account shares."""
-    data: dict[str, Any] = USER_SCHEMA.dump({
+def user_values(account: Account, base_url: str) -> dict[str, Any]:
+    """An account's values by Python name: its own, plus those every mock account shares."""
+    return {
         "id": account.id, "uuid": account.uuid, "username": account.username,
         "title": account.title, "email": account.email,
         "friendly_name": account.friendly_name, "locale": account.locale,
         "confirmed": True, "joined_at": account.joined_at, "email_only_auth": False,
-        "has_password": True, "protected": False,
+        "has_password": account.password is not None, "protected": False,
         "thumb": f"{base_url}/users/{account.uuid}/avatar",
         "auth_token": account.auth_token, "mailing_list_status": "unsubscribed",
         "mailing_list_active": False, "scrobble_types": "", "country": "NL",
-        "subscription": {"active": False, "subscribed_at": None, "status": "Inactive",
-                         "payment_service": None, "plan": None, "features": []},
+        "subscription": NO_SUBSCRIPTION, "subscriptions": [],
         "subscription_description": None, "restricted": False, "anonymous": None,
         "home": False, "guest": False, "home_size": 1, "home_admin": False,
         "max_home_size": 15, "remember_expires_at": account.joined_at + 365 * 24 * 3600,
@@ -448,7 +736,112 @@ def dump_user(account: Account, base_url: str) -> dict[str, Any]:
                     "watched_indicator": 1, "media_reviews_visibility": 0},
         "entitlements": [], "roles": [], "services": [],
         "ads_consent": None, "ads_consent_set_at": None, "ads_consent_reminder_at": None,
-        "experimental_features": False, "two_factor_enabled": False,
+        "experimental_features": False,
+        "two_factor_enabled": account.verification_code is not None,
         "backup_codes_created": False, "attribution_partner": None,
-    })
+    }
+
+
+#: A free account's subscription: every mock account is one (mock's choice).
+NO_SUBSCRIPTION: Mapping[str, Any] = MappingProxyType({
+    "active": False, "subscribed_at": None, "status": "Inactive", "payment_service": None,
+    "plan": None, "features": []})
+
+
+def dump_user(account: Account, base_url: str) -> dict[str, Any]:
+    """The wire form of ``account`` (``GET /api/v2/user``)."""
+    data: dict[str, Any] = USER_SCHEMA.dump(user_values(account, base_url))
+    return data
+
+
+def dump_signed_in_user(account: Account, base_url: str) -> dict[str, Any]:
+    """The wire form of ``account`` as password sign-in answers with it."""
+    data: dict[str, Any] = SIGNED_IN_USER.dump({**user_values(account, base_url),
+                                                "past_subscriptions": [], "trials": []})
+    return data
+
+
+def dump_legacy_account(account: Account, base_url: str) -> dict[str, Any]:
+    """``{"user": {...}}``: ``/users/account.json`` and ``/users/sign_in.json``."""
+    values = user_values(account, base_url)
+    data: dict[str, Any] = LEGACY_ACCOUNT.dump({"user": {
+        **values, "joined_at": format_wire(account.joined_at),
+        "authentication_token": account.auth_token,
+        "subscription": NO_SUBSCRIPTION,
+        "roles": {"roles": values["roles"]}}})
+    return data
+
+
+def legacy_account_xml(account: Account, base_url: str) -> dict[str, Any]:
+    """The attributes and children of ``/users/account``'s XML ``<user>``: those of
+    ``/api/v2/user``, and the older ``authenticationToken``."""
+    return {**dump_user(account, base_url), "authenticationToken": account.auth_token}
+
+
+def connection_values(connection: Connection) -> dict[str, Any]:
+    return {"protocol": connection.protocol, "address": connection.address,
+            "port": connection.port, "uri": connection.uri, "local": connection.local,
+            "relay": connection.relay, "ipv6": False}  # the mock's are names or IPv4
+
+
+def resource_values(server: Server, share: Share | None, owner: Account,
+                    now: float) -> dict[str, Any]:
+    """A server as the account it is owned by (``share`` None) or shared with sees it."""
+    return {
+        "name": server.name, "product": "Plex Media Server",
+        "product_version": server.product_version, "platform": server.platform,
+        "platform_version": server.platform_version, "device": server.device,
+        "client_identifier": server.machine_identifier, "created_at": server.created_at,
+        "last_seen_at": now, "provides": "server",
+        "owner_id": None if share is None else owner.id,
+        "source_title": None if share is None else owner.username,
+        "public_address": server.public_address,
+        "access_token": server.access_token if share is None else share.access_token,
+        "owned": share is None, "home": False, "synced": False, "relay": False,
+        "presence": server.presence, "https_required": server.https_required,
+        "public_address_matches": True, "dns_rebinding_protection": False,
+        "nat_loopback_supported": False,
+        "connections": [connection_values(c) for c in server.connections],
+    }
+
+
+def dump_resources(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``GET /api/v2/resources``: ``entries`` are :func:`resource_values`."""
+    data: list[dict[str, Any]] = RESOURCES.dump([
+        {**entry, "created_at": to_datetime(entry["created_at"]),
+         "last_seen_at": to_datetime(entry["last_seen_at"])} for entry in entries])
+    return data
+
+
+def dump_device(entry: dict[str, Any]) -> dict[str, Any]:
+    """A ``<Device>`` of ``/api/resources`` from :func:`resource_values`: its
+    ``<Connection>`` children under the key ``Connection``."""
+    legacy = {**entry, "created_at": int(entry["created_at"]),
+              "last_seen_at": int(entry["last_seen_at"])}
+    for key in ("owner_id", "source_title"):
+        if legacy[key] is None:  # only a shared server has them
+            del legacy[key]
+    if entry["owned"]:
+        del legacy["home"]
+    data: dict[str, Any] = DEVICE.dump(legacy)
+    data["Connection"] = LEGACY_CONNECTIONS.dump(entry["connections"])
+    return data
+
+
+def dump_friend(friend: Account, shares: list[tuple[Server, Share]], viewer: str,
+                now: float, base_url: str) -> dict[str, Any]:
+    """A ``<User>`` of ``viewer``'s ``/api/users``: a friend and the servers they share."""
+    data: dict[str, Any] = FRIEND.dump({
+        "id": friend.id, "title": friend.title, "username": friend.username,
+        "email": friend.email, "recommendations_playlist_id": "",
+        "thumb": f"{base_url}/users/{friend.uuid}/avatar", "protected": False,
+        "home": False, "allow_tuners": False, "allow_sync": False,
+        "allow_camera_upload": False, "allow_channels": False, "allow_subtitle_admin": False,
+        "filter_all": "", "filter_movies": "", "filter_music": "", "filter_photos": "",
+        "filter_television": "", "restricted": False,
+        "servers": [{"id": share.id, "server_id": server.id,
+                     "machine_identifier": server.machine_identifier, "name": server.name,
+                     "last_seen_at": int(now), "num_libraries": 0, "all_libraries": True,
+                     "owned": server.owner == viewer, "pending": False}
+                    for server, share in shares]})
     return data

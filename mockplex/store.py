@@ -20,6 +20,7 @@ from mockplex.faults import Faults
 from mockplex.journal import Journal
 from mockplex.pins import Pin, Pins
 from mockplex.problems import Problems
+from mockplex.servers import Server, Servers, Share
 
 PIN_LIFETIME = 900
 STRONG_PIN_LIFETIME = 1800
@@ -82,6 +83,7 @@ class Store:
         self._lock = threading.RLock()
         self._pins = Pins(self._rng)
         self._accounts = Accounts(self._rng)
+        self._servers = Servers(self._rng)
         self.default_auto_approve = self.auto_approve = auto_approve
         self.journal = Journal()
         self.faults = Faults()
@@ -184,7 +186,7 @@ class Store:
         with self._lock:
             return self._accounts.get(DEFAULT_ACCOUNT.username)
 
-    def create_account(self, username: str, **fields: str | None) -> Account:
+    def create_account(self, username: str | None, **fields: str | None) -> Account:
         """A new account (see :meth:`Accounts.add` for the fields)."""
         with self._lock:
             return self._accounts.add(username, **fields)
@@ -207,6 +209,51 @@ class Store:
         with self._lock:
             return self._accounts.revoke(auth_token)
 
+    def sign_in(self, login: str, password: str, verification_code: str | None = None
+                ) -> Account:
+        """Password sign-in (raises SignInFailed or VerificationRequired)."""
+        with self._lock:
+            return self._accounts.sign_in(login, password, verification_code)
+
+    # -- servers and shares -------------------------------------------------
+
+    def add_server(self, name: str, owner: str | None = None, **fields: object) -> Server:
+        """A new server of account ``owner`` (a username; the default account when None);
+        see :meth:`Servers.add` for the fields."""
+        with self._lock:
+            account = self._accounts.get(owner or DEFAULT_ACCOUNT.username)
+            return self._servers.add(name, account.username, self.clock.now(),
+                                     **fields)  # type: ignore[arg-type]
+
+    def server(self, name: str) -> Server:
+        with self._lock:
+            return self._servers.get(name)
+
+    def servers(self) -> list[Server]:
+        with self._lock:
+            return self._servers.all()
+
+    def share(self, server_name: str, username: str) -> Share:
+        """Share a server with an account: the two are friends from then on."""
+        with self._lock:
+            self._accounts.get(username)
+            return self._servers.share(server_name, username)
+
+    def shares(self) -> list[Share]:
+        with self._lock:
+            return self._servers.shares()
+
+    def resources(self, account: Account) -> list[tuple[Server, Share | None]]:
+        """The servers ``account`` sees: its own (no share), then those shared with it."""
+        with self._lock:
+            return self._servers.visible_to(account.username)
+
+    def friends(self, account: Account) -> list[tuple[Account, list[tuple[Server, Share]]]]:
+        """The accounts ``account`` shares a server with (either way), and those shares."""
+        with self._lock:
+            return [(self._accounts.get(username), shared) for username, shared
+                    in self._servers.friends_of(account.username).items()]
+
     # -- time and reset ---------------------------------------------------
 
     def advance(self, seconds: float) -> float:
@@ -222,6 +269,7 @@ class Store:
             self._pins.clear()
             self.clock.reset()
             self._accounts = Accounts(self._rng)
+            self._servers = Servers(self._rng)
             self.auto_approve = self.default_auto_approve
             self.journal.clear()
             self.faults.clear()

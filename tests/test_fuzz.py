@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
 from mockplex import LiveServer, create_app, store_of
+from mockplex.errors import PLEX_ENDPOINTS
 from mockplex.faults import check_headers
 
 # Bounded and repeatable in `make test`; MOCKPLEX_FUZZ_EXAMPLES=500 digs deeper (and varies).
@@ -29,7 +30,7 @@ def test_the_document_is_valid_openapi_and_covers_every_route(client):
     documented = {(method.upper(), path) for path, item in document["paths"].items()
                   for method in item}
     for rule in APP.url_map.iter_rules():
-        if rule.endpoint.startswith(("plextv.", "control.")) and "<any(" not in rule.rule:
+        if rule.endpoint.startswith((*PLEX_ENDPOINTS, "control.")) and "<any(" not in rule.rule:
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
                 assert (method, path) in documented, (method, path)

@@ -136,10 +136,19 @@ def test_a_malformed_json_body_is_a_plex_400(client):
     assert response.get_json()["errors"][0]["code"] == 1000
 
 
-def test_a_json_body_that_is_not_an_object_is_a_plex_400(client):
-    response = client.post("/api/v2/pins.json", headers=HEADERS, json=[1, 2])
-    assert response.status_code == 400
-    assert "JSON object" in response.get_json()["errors"][0]["message"]
+@pytest.mark.parametrize("body", ['""', "null", "[]", "[1, 2]", "true", "7"])
+def test_a_json_body_that_is_not_an_object_is_read_as_no_body(client, body):
+    """As plex.tv does: some clients send Content-Type application/json and ``""``."""
+    response = client.post("/api/v2/pins.json", headers=HEADERS, data=body,
+                           content_type="application/json")
+    assert response.status_code == 201
+    assert len(response.get_json()["code"]) == 4  # not strong: no parameter was read
+
+
+def test_json_that_does_not_parse_names_the_problem(client):
+    response = client.post("/api/v2/pins.json", headers=HEADERS, data="{not json",
+                           content_type="application/json")
+    assert "not valid JSON" in response.get_json()["errors"][0]["message"]
 
 
 def test_an_oversized_body_is_a_plex_413(client):

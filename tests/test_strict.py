@@ -36,18 +36,18 @@ def test_the_next_test_is_unaffected(mockplex):
 
 
 def test_an_unemulated_route(mockplex):
-    requests.get(mockplex.url + "/api/v2/resources", headers=HEADERS, timeout=5)
+    requests.get(mockplex.url + "/api/v2/friends", headers=HEADERS, timeout=5)
 
 
 @pytest.mark.mockplex_allow_unmatched
 def test_an_unemulated_route_allowed(mockplex):
-    requests.get(mockplex.url + "/api/v2/resources", headers=HEADERS, timeout=5)
+    requests.get(mockplex.url + "/api/v2/friends", headers=HEADERS, timeout=5)
 
 
 def test_injected_faults_are_not_problems(mockplex):
-    mockplex.fail("GET", "/api/v2/resources", status=503)
+    mockplex.fail("GET", "/api/v2/friends", status=503)
     mockplex.fail("POST", "/api/v2/pins", drop=True, times=1)
-    assert requests.get(mockplex.url + "/api/v2/resources", timeout=5).status_code == 503
+    assert requests.get(mockplex.url + "/api/v2/friends", timeout=5).status_code == 503
     with pytest.raises(requests.ConnectionError):
         requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS, timeout=5)
 
@@ -66,7 +66,7 @@ def test_the_fixture_fails_the_test_during_which_the_mock_raised(run_pytest, pyt
     assert "RuntimeError: the mock is broken" in out and "Traceback" in out
     assert "ERROR at teardown of test_an_unemulated_route " in out or (
         "ERROR at teardown of test_an_unemulated_route\n" in out)
-    assert "GET /api/v2/resources: mockplex does not emulate this plex.tv route" in out
+    assert "GET /api/v2/friends: mockplex does not emulate this plex.tv route" in out
     assert "test_an_unemulated_route_allowed" not in out.split("short test summary")[1]
 
 
@@ -82,7 +82,7 @@ def mockplex_config():
 import requests
 
 def test_it(mockplex):
-    assert requests.get(mockplex.url + "/api/v2/resources", timeout=5).status_code == 404
+    assert requests.get(mockplex.url + "/api/v2/friends", timeout=5).status_code == 404
 ''')
     run_pytest().assert_outcomes(passed=1)
 
@@ -115,7 +115,7 @@ def test_an_error_in_the_block_is_not_hidden_by_the_check():
 
 def test_serve_strict_exits_1_listing_what_it_saw(serve):
     proc, url = serve("--port", "0", "--strict")
-    requests.get(url + "/api/v2/resources", timeout=5)
+    requests.get(url + "/api/v2/friends", timeout=5)
     requests.post(url + "/_mockplex/reset", timeout=5)  # a reset forgets nothing here
     requests.post(url + "/_mockplex/faults", json={"path": "/api/v2/servers", "status": 500},
                   timeout=5)
@@ -125,7 +125,7 @@ def test_serve_strict_exits_1_listing_what_it_saw(serve):
     assert proc.wait(timeout=10) == 1
     log = proc.stderr.read()
     assert "--strict: 1 problem(s) seen:" in log
-    assert "GET /api/v2/resources: mockplex does not emulate" in log
+    assert "GET /api/v2/friends: mockplex does not emulate" in log
     assert "/api/v2/servers" not in log.split("--strict")[1]
 
 
