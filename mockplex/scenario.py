@@ -1,4 +1,4 @@
-"""Scenario files: accounts and pins laid down before a test (or a server) starts.
+"""Scenario files: accounts, pins, servers and shares laid down before a test (or a server) starts.
 
 A scenario is a JSON object (see README "Scenario files"), checked by
 :class:`ScenarioSchema` in full before anything is applied; a bad one raises
@@ -19,7 +19,8 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN
 from mockplex.ids import ID_RANGE
 from mockplex.pins import code_shape, is_code
-from mockplex.schemas import CreateUserArgs
+from mockplex.schemas import CreateUserArgs, ServerArgs, ShareArgs
+from mockplex.servers import ServerError
 from mockplex.store import Store, check_approver
 
 STATES = ("pending", "approved", "expired")
@@ -69,6 +70,8 @@ class ScenarioSchema(Schema):
 
     accounts = fields.List(fields.Nested(CreateUserArgs), load_default=list)
     pins = fields.List(fields.Nested(PinEntry), load_default=list)
+    servers = fields.List(fields.Nested(ServerArgs), load_default=list)
+    shares = fields.List(fields.Nested(ShareArgs), load_default=list)
     auto_approve = fields.String(data_key="autoApprove", load_default=None)
 
     @validates_schema
@@ -85,6 +88,17 @@ class ScenarioSchema(Schema):
             if pin["approved_by"] is not None and pin["approved_by"] not in usernames:
                 raise ValidationError({index: {"approvedBy": [
                     f"no account {pin['approved_by']!r} (add it under accounts)"]}}, "pins")
+        for index, server in enumerate(data.get("servers", [])):
+            if server["owner"] is not None and server["owner"] not in usernames:
+                raise ValidationError({index: {"owner": [
+                    f"no account {server['owner']!r} (add it under accounts)"]}}, "servers")
+        names = {server["name"] for server in data.get("servers", [])}
+        for index, share in enumerate(data.get("shares", [])):
+            for key, known, where in (("server", names, "servers"),
+                                      ("user", usernames, "accounts")):
+                if share[key] not in known:
+                    raise ValidationError({index: {key: [
+                        f"no {key} {share[key]!r} (add it under {where})"]}}, "shares")
 
 
 SCENARIO = ScenarioSchema()
@@ -119,7 +133,8 @@ def read(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         except ValueError as error:
             raise ScenarioError(f"{name}: not valid JSON: {error}") from None
     if not isinstance(raw, dict):
-        raise ScenarioError(f"{name}: a scenario is a JSON object with accounts and pins")
+        raise ScenarioError(f"{name}: a scenario is a JSON object with accounts, pins, "
+                            "servers and shares")
     try:
         return name, SCENARIO.load(raw)
     except ValidationError as error:
@@ -145,6 +160,17 @@ def apply(store: Store, name: str, scenario: Mapping[str, Any]) -> None:
             store.verify(pin.id, entry["auth_token"], user=entry["approved_by"])
         elif entry["state"] == "expired":
             store.expire(pin.id)
+    for index, server in enumerate(scenario["servers"]):
+        fields_ = {k: v for k, v in server.items() if k not in ("name", "owner")}
+        try:
+            store.add_server(server["name"], server["owner"], **fields_)
+        except (ValueError, AccountError, ServerError) as error:
+            raise ScenarioError(f"{name}: servers[{index}]: {error}") from None
+    for index, share in enumerate(scenario["shares"]):
+        try:
+            store.share(share["server"], share["user"])
+        except (ValueError, AccountError, ServerError) as error:
+            raise ScenarioError(f"{name}: shares[{index}]: {error}") from None
     if scenario["auto_approve"]:
         store.auto_approve = AutoApprove.parse(scenario["auto_approve"])
 

@@ -26,6 +26,23 @@ def test_the_example_lays_down_accounts_and_pins_in_every_state():
     assert "GONE" not in {pin.code for pin in store.pins()}  # the expired one
 
 
+def test_the_example_lays_down_passwords_servers_and_shares():
+    store = Store()
+    load(store, SCENARIO)
+    alice = store.sign_in("alice", "alice-password")
+    assert alice.username == "alice"
+    assert store.sign_in("bob", "bob-password", "123456").username == "bob"
+    [server] = store.servers()
+    assert (server.name, server.owner, server.access_token) == (
+        "Alice's Plex", "alice", "AliceServerToken0001")
+    assert [(c.uri, c.local) for c in server.connections] == [
+        ("http://127.0.0.1:1", True), ("https://media.example.test:32400", False)]
+    [share] = store.shares()
+    assert (share.server, share.user) == ("Alice's Plex", "bob")
+    [(friend, _)] = store.friends(alice)
+    assert friend.username == "bob"
+
+
 def test_a_reset_lays_a_server_scenario_down_again():
     app = create_app({"MOCKPLEX_SCENARIO": str(SCENARIO)})
     store = store_of(app)
@@ -53,6 +70,18 @@ def test_a_reset_lays_a_server_scenario_down_again():
                                                            "code": "AB12"}]},
      "pins[1]: a live pin has the code 'AB12' already"),
     ({"autoApprove": "sometimes"}, "autoApprove: bad auto-approve rule"),
+    ({"accounts": [{"username": "a", "verificationCode": "1"}]},
+     "accounts[0].verificationCode: two-factor sign-in needs a password"),
+    ({"servers": [{"name": "S", "owner": "zed"}]}, "servers[0].owner: no account 'zed'"),
+    ({"servers": [{"name": "S", "connections": ["ftp://x"]}]},
+     "servers[0].connections[0]: Not a connection URL"),
+    ({"servers": [{"name": "S"}, {"name": "S"}]}, "servers[1]: a server named 'S' exists"),
+    ({"servers": [{"name": "S", "colour": "red"}]}, "servers[0].colour: Unknown field"),
+    ({"shares": [{"server": "S", "user": "mockplex"}]}, "shares[0].server: no server 'S'"),
+    ({"servers": [{"name": "S"}], "shares": [{"server": "S", "user": "zed"}]},
+     "shares[0].user: no user 'zed'"),
+    ({"servers": [{"name": "S"}], "shares": [{"server": "S", "user": "mockplex"}]},
+     "shares[0]: 'mockplex' owns the server 'S'"),
     ({"pin": []}, "pin: Unknown field"),
     ([1, 2], "a scenario is a JSON object"),
 ])
