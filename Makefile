@@ -7,6 +7,11 @@ PORT ?= 32500
 # A second plex-api-client release for the compatibility suite; one environment holds one
 # release, so this one goes to its own folder (tests/test_compat_plex_api_client.py).
 SDK036 := plex-api-client==0.36.3
+# The TypeScript SDK's releases with the PIN operations, each in its own folder, run by
+# Node in tests/test_compat_plexjs.py (which skips locally without npm, fails in CI).
+PLEXJS := 0.32.1 0.39.0
+NODE_DIR := $(VENV)/node
+NODE_STAMP := $(NODE_DIR)/.installed
 
 DIST := dist
 # A clean virtualenv for the wheel, made anew by every make smoke.
@@ -24,9 +29,20 @@ $(STAMP): setup.cfg pyproject.toml Makefile mockplex/__init__.py
 		--target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
 	touch $(STAMP)
 
+$(NODE_STAMP): Makefile
+	@if command -v npm >/dev/null; then \
+		for release in $(PLEXJS); do \
+			npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/plexjs-$$release \
+				@lukehagar/plexjs@$$release zod@3 || exit 1; \
+		done; \
+		touch $@; \
+	else \
+		echo "npm is not installed: the plexjs tests will skip (CI installs it)"; \
+	fi
+
 # Two workers (pytest-xdist): faster on two cores, and it proves every worker's mock is
 # its own. PYTEST_ARGS="-n 0" runs serially.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory smoke
 

@@ -19,8 +19,14 @@ import requests
 from plex_api_client.models.errors import getpin as getpin_errors
 from plex_api_client.models.errors import gettokenbypinid as poll_errors
 from plex_api_client.models.errors import gettokendetails as user_errors
-from plex_api_client.models.operations import getpin, gettokenbypinid, gettokendetails
-from pydantic import BaseModel
+from plex_api_client.models.operations import (
+    get_server_resources,
+    getpin,
+    gettokenbypinid,
+    gettokendetails,
+    post_users_sign_in_data,
+)
+from pydantic import BaseModel, TypeAdapter
 
 from tests.values import CLIENT_ID
 
@@ -122,6 +128,34 @@ def test_the_user_has_every_required_field_and_nothing_undocumented(mockplex):
     user = strictly(model, response)
     assert required_names(model) <= set(user) <= wire_names(model)
     assert (user["username"], user["authToken"]) == ("alice", alice.auth_token)
+
+
+def test_password_sign_in_answers_the_documented_account(mockplex):
+    mockplex.create_user("alice", password="pw")
+    response = requests.post(mockplex.url + "/api/v2/users/signin", headers=JSON,
+                             data={"login": "alice", "password": "pw"}, timeout=5)
+    assert response.status_code == 201
+    model = post_users_sign_in_data.PostUsersSignInDataUserPlexAccount
+    user = strictly(model, response)
+    assert required_names(model) <= set(user) <= wire_names(model)
+
+
+def test_resources_have_exactly_the_documented_fields(mockplex):
+    mockplex.create_user("bob")
+    mockplex.add_server("Home", connections=["http://127.0.0.1:1",
+                                             "https://media.example.test:32400"])
+    mockplex.share("Home", "bob")
+    for account in (mockplex.default_user, mockplex.store.account("bob")):
+        response = requests.get(mockplex.url + "/api/v2/resources?includeHttps=1",
+                                headers={**JSON, "X-Plex-Token": account.auth_token},
+                                timeout=5)
+        assert response.status_code == 200
+        model = get_server_resources.PlexDevice
+        TypeAdapter(list[model]).validate_json(response.content, strict=True)
+        [resource] = response.json()
+        assert set(resource) == wire_names(model)
+        assert {name for c in resource["connections"] for name in c} == wire_names(
+            get_server_resources.Connections)
 
 
 def test_xml_is_the_default_which_the_models_do_not_describe(mockplex):
