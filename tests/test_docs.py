@@ -92,8 +92,11 @@ def test_the_scenario_example_loads():
     [(_, example)] = blocks("json")
     store = Store()
     load(store, json.loads(example))
-    assert [a.username for a in store.accounts()] == ["mockplex", "alice"]
+    assert [a.username for a in store.accounts()] == ["mockplex", "alice", "bob"]
     assert len(store.pins()) == 3  # the expired one is gone
+    [server] = store.servers()
+    [(friend, _)] = store.friends(store.account("bob"))
+    assert (server.owner, friend.username) == ("alice", "alice")
 
 
 def anchor(heading: str) -> str:
