@@ -219,50 +219,6 @@ class LegacyAccountSchema(Schema):
     user = fields.Nested(LegacyUserSchema, required=True)
 
 
-class ConnectionSchema(Schema):
-    """A connection of a resource, as ``/api/v2/resources`` lists it."""
-
-    protocol = fields.String(required=True)
-    address = fields.String(required=True)
-    port = fields.Integer(required=True, strict=True)
-    uri = fields.String(required=True)
-    local = fields.Boolean(required=True)
-    relay = fields.Boolean(required=True)
-    ipv6 = fields.Boolean(data_key="IPv6", required=True)
-
-
-class ResourceSchema(Schema):
-    """A server as ``GET /api/v2/resources`` lists it: what python-plexapi's MyPlexResource
-    reads, and the fields of the community description's PlexDevice."""
-
-    name = fields.String(required=True)
-    product = fields.String(required=True)
-    product_version = fields.String(data_key="productVersion", required=True)
-    platform = fields.String(required=True, allow_none=True)
-    platform_version = fields.String(data_key="platformVersion", required=True,
-                                     allow_none=True)
-    device = fields.String(required=True, allow_none=True)
-    client_identifier = fields.String(data_key="clientIdentifier", required=True)
-    created_at = fields.DateTime(format=WIRE_FORMAT, data_key="createdAt", required=True)
-    last_seen_at = fields.DateTime(format=WIRE_FORMAT, data_key="lastSeenAt", required=True)
-    provides = fields.String(required=True)
-    owner_id = fields.Integer(data_key="ownerId", required=True, allow_none=True)
-    source_title = fields.String(data_key="sourceTitle", required=True, allow_none=True)
-    public_address = fields.String(data_key="publicAddress", required=True)
-    access_token = fields.String(data_key="accessToken", required=True)
-    owned = fields.Boolean(required=True)
-    home = fields.Boolean(required=True)
-    synced = fields.Boolean(required=True)
-    relay = fields.Boolean(required=True)
-    presence = fields.Boolean(required=True)
-    https_required = fields.Boolean(data_key="httpsRequired", required=True)
-    public_address_matches = fields.Boolean(data_key="publicAddressMatches", required=True)
-    dns_rebinding_protection = fields.Boolean(data_key="dnsRebindingProtection",
-                                              required=True)
-    nat_loopback_supported = fields.Boolean(data_key="natLoopbackSupported", required=True)
-    connections = fields.List(fields.Nested(ConnectionSchema), required=True)
-
-
 class LegacyConnectionSchema(Schema):
     """A ``<Connection>`` of ``/api/resources``."""
 
@@ -273,31 +229,56 @@ class LegacyConnectionSchema(Schema):
     local = fields.Boolean(required=True)
 
 
-class DeviceSchema(Schema):
-    """A ``<Device>`` of ``/api/resources`` (XML only): times in epoch seconds (Overseerr
-    multiplies them by 1000), the owner's id as ``ownerID`` on a shared one."""
+class ConnectionSchema(LegacyConnectionSchema):
+    """A connection of a resource, as ``/api/v2/resources`` lists it."""
+
+    relay = fields.Boolean(required=True)
+    ipv6 = fields.Boolean(data_key="IPv6", required=True)
+
+
+class ServerAttributes(Schema):
+    """What both resource lists say of a server (its times and owner they say apart)."""
 
     name = fields.String(required=True)
     product = fields.String(required=True)
     product_version = fields.String(data_key="productVersion", required=True)
-    platform = fields.String(required=True)
-    platform_version = fields.String(data_key="platformVersion", required=True)
-    device = fields.String(required=True)
+    platform = fields.String(required=True, allow_none=True)
+    platform_version = fields.String(data_key="platformVersion", required=True,
+                                     allow_none=True)
+    device = fields.String(required=True, allow_none=True)
     client_identifier = fields.String(data_key="clientIdentifier", required=True)
-    created_at = fields.Integer(data_key="createdAt", required=True)
-    last_seen_at = fields.Integer(data_key="lastSeenAt", required=True)
     provides = fields.String(required=True)
-    owned = fields.Boolean(required=True)
-    access_token = fields.String(data_key="accessToken", required=True)
     public_address = fields.String(data_key="publicAddress", required=True)
-    https_required = fields.Boolean(data_key="httpsRequired", required=True)
+    access_token = fields.String(data_key="accessToken", required=True)
+    owned = fields.Boolean(required=True)
     synced = fields.Boolean(required=True)
     relay = fields.Boolean(required=True)
+    presence = fields.Boolean(required=True)
+    https_required = fields.Boolean(data_key="httpsRequired", required=True)
+    public_address_matches = fields.Boolean(data_key="publicAddressMatches", required=True)
     dns_rebinding_protection = fields.Boolean(data_key="dnsRebindingProtection",
                                               required=True)
     nat_loopback_supported = fields.Boolean(data_key="natLoopbackSupported", required=True)
-    public_address_matches = fields.Boolean(data_key="publicAddressMatches", required=True)
-    presence = fields.Boolean(required=True)
+
+
+class ResourceSchema(ServerAttributes):
+    """A server as ``GET /api/v2/resources`` lists it: what python-plexapi's MyPlexResource
+    reads, and the fields of the community description's PlexDevice."""
+
+    created_at = fields.DateTime(format=WIRE_FORMAT, data_key="createdAt", required=True)
+    last_seen_at = fields.DateTime(format=WIRE_FORMAT, data_key="lastSeenAt", required=True)
+    owner_id = fields.Integer(data_key="ownerId", required=True, allow_none=True)
+    source_title = fields.String(data_key="sourceTitle", required=True, allow_none=True)
+    home = fields.Boolean(required=True)
+    connections = fields.List(fields.Nested(ConnectionSchema), required=True)
+
+
+class DeviceSchema(ServerAttributes):
+    """A ``<Device>`` of ``/api/resources`` (XML only): times in epoch seconds (Overseerr
+    multiplies them by 1000), the owner's id as ``ownerID`` on a shared one."""
+
+    created_at = fields.Integer(data_key="createdAt", required=True)
+    last_seen_at = fields.Integer(data_key="lastSeenAt", required=True)
     owner_id = fields.Integer(data_key="ownerID")
     home = fields.Boolean()
     source_title = fields.String(data_key="sourceTitle")
