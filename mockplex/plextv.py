@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from mockplex import render, xplex
+from mockplex.accounts import Account
 from mockplex.apidoc import (
     ACCEPT,
     CLIENT_ID,
@@ -73,6 +74,11 @@ def form() -> dict[str, str]:
 def xplex_values() -> dict[str, str]:
     """The request's X-Plex values by lower-cased name: form < query < headers."""
     return xplex.merged(form().items(), request.args.items(), request.environ)
+
+
+def caller() -> Account:
+    """The account the request's X-Plex-Token opens (401 / 1001, or 422 if revoked)."""
+    return store().account_for_token(xplex_values().get("x-plex-token"))
 
 
 def client() -> dict[str, Any]:
@@ -210,7 +216,7 @@ def link_pin(fmt: str | None) -> Response:
                   "422": answer("a revoked token", {"type": "string"}, (XML,))}})
 def user(fmt: str | None) -> Response:
     """The account an X-Plex-Token opens; any client identifier, or none, will do."""
-    account = store().account_for_token(xplex_values().get("x-plex-token"))
+    account = caller()
     return render.respond("user", schemas.dump_user(account, base_url()))
 
 

@@ -30,7 +30,7 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, WIRE_FORMAT, format_wire, to_datetime
 from mockplex.faults import MAX_DELAY_MS, MAX_HEADERS, Fault
 from mockplex.pins import Pin
-from mockplex.servers import CONNECTION_URL, Connection, Server, Share, connection_of
+from mockplex.servers import CONNECTION_URL, Connection, Server, Share
 from mockplex.store import check_approver
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
@@ -457,15 +457,11 @@ class ConnectionField(fields.Field):  # type: ignore[type-arg]
     def _deserialize(self, value: Any, attr: str | None, data: Any,
                      **kwargs: Any) -> Connection:
         if isinstance(value, dict):
-            value = {**value, **CONNECTION_ARGS.load(value)}
-        elif isinstance(value, str):
+            return Connection.to(**CONNECTION_ARGS.load(value))
+        if isinstance(value, str):
             URL(value)
-        else:
-            raise ValidationError("a connection is a URL or an object with a uri")
-        try:
-            return connection_of(value)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+            return Connection.to(value)
+        raise ValidationError("a connection is a URL or an object with a uri")
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return {"uri": value.uri, "local": value.local, "relay": value.relay}

@@ -29,8 +29,7 @@ from mockplex.apidoc import (
 )
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.errors import MissingClientIdentifier
-from mockplex.plextv import form, json_body, load, parameters, xplex_values
+from mockplex.plextv import caller, client, form, json_body, load, parameters
 
 if TYPE_CHECKING:
     from mockplex import schemas
@@ -46,15 +45,6 @@ FILTERS = [{"in": "query", "name": name, "required": False,
             "schema": {"type": "string", "enum": ["0", "1"]}}
            for name in ("includeHttps", "includeRelay", "includeIPv6")]
 SIGNED_OUT = {"401": NO_TOKEN, "422": REVOKED}
-
-
-def token() -> str | None:
-    return xplex_values().get("x-plex-token")
-
-
-def caller() -> Account:
-    """The account the request's X-Plex-Token opens (401 / 1001, or 422 if revoked)."""
-    return store().account_for_token(token())
 
 
 def legacy_account(account: Account, status: int = 200) -> Response:
@@ -107,8 +97,7 @@ def legacy_credentials() -> tuple[str, str]:
                                     "verification code (1029)")}})
 @render.suffix_only
 def legacy_sign_in(fmt: str | None) -> Response:
-    if not xplex_values().get("x-plex-client-identifier"):
-        raise MissingClientIdentifier()
+    client()
     login, password = legacy_credentials()
     return legacy_account(store().sign_in(login, password), 201)
 
@@ -125,8 +114,7 @@ def legacy_sign_in(fmt: str | None) -> Response:
                   "401": plex_error("a wrong login or password (1001), or a missing "
                                     "verification code (1029)")}})
 def sign_in(fmt: str | None) -> Response:
-    if not xplex_values().get("x-plex-client-identifier"):
-        raise MissingClientIdentifier()
+    client()
     args = load(schemas.SIGN_IN_ARGS, parameters(json_body()))
     account = store().sign_in(args["login"], args["password"], args["verification_code"])
     return render.respond("user", schemas.dump_signed_in_user(account, base_url()), 201)
