@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,10 +46,21 @@ INTERCEPTED_HEADER = "X-Mockplex-Intercepted"
 
 access_log = logging.getLogger("mockplex.access")
 
+#: Held while an app is built and its routes registered. werkzeug compiles each route with Python's
+#: ast module, and CPython 3.11.7's AST conversion is not thread-safe: apps built at once
+#: in two threads (interceptions started from racing threads) can raise "SystemError: AST
+#: constructor recursion depth mismatch".
+_BUILDING = threading.Lock()
+
 
 def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
     """A mock plex.tv. ``config`` overrides :data:`DEFAULTS`; ``store`` (by default a
     new one with the configured lifetimes) holds its state."""
+    with _BUILDING:
+        return _build(config, store)
+
+
+def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     app = Flask("mockplex", static_url_path=f"{CONTROL_PREFIX}/static")
     app.config.from_mapping(DEFAULTS)
     if config:

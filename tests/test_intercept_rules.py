@@ -75,7 +75,8 @@ def test_eight_racing_threads_get_one_interception_and_leave_nothing_patched():
     # The first use imports mockplex's lazily loaded modules. Done here, not by racing
     # threads: pytest rewrites a plugin's modules with ast.parse on import, and CPython
     # 3.11.7's AST conversion is not thread-safe ("SystemError: AST constructor
-    # recursion depth mismatch" in a fresh clone, where nothing is compiled yet).
+    # recursion depth mismatch"). The racing threads still build eight apps at once,
+    # which create_app serializes for the same reason (werkzeug compiles routes with ast).
     with mockplex.intercept():
         create_pin()
     before = patched_attributes()
