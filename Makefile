@@ -24,7 +24,7 @@ SMOKE_PYTEST := $(CURDIR)/$(SMOKE_VENV)/bin/python -m pytest -p no:cacheprovider
 # redone only when the package metadata (or the version) changes.
 $(STAMP): setup.cfg pyproject.toml Makefile mockplex/__init__.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint,proxy]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
 	touch $(STAMP)

@@ -12,7 +12,8 @@ from flask_cors import CORS
 
 from mockplex import control, errors, openapi, pages, plextv, signin, traffic
 from mockplex.autoapprove import AutoApprove
-from mockplex.paths import CONTROL_PREFIX
+from mockplex.paths import CONTROL_PREFIX, PROXY_HOSTS
+from mockplex.relays import Relays, refusal, target_host
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
 
 DEFAULTS: dict[str, Any] = {
@@ -87,26 +88,56 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}, r"/users/*": {"origins": "*"}},
          send_wildcard=True, max_age=86400)
+    app.before_request(_refuse_other_hosts)
     app.after_request(_log_request)
-    app.wsgi_app = InterceptedRequests(app.wsgi_app)  # type: ignore[method-assign]
+    relays = app.extensions["mockplex.relays"] = Relays()
+    app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
     return app
 
 
 class InterceptedRequests:
-    """WSGI middleware: a request interception sent here is answered as the plex.tv
-    URL the client used (its scheme), and flagged so the control API stays hidden."""
+    """WSGI middleware: a request interception or the proxy sent here is answered as the
+    plex.tv URL the client used (its scheme), and flagged so the control API stays
+    hidden. A request the proxy relayed is found by the connection it came on
+    (:mod:`mockplex.relays`); one in absolute form names its own URL, and one for
+    another host is refused."""
 
     KEY = "HTTP_" + INTERCEPTED_HEADER.upper().replace("-", "_")
 
-    def __init__(self, wsgi_app: Any) -> None:
+    def __init__(self, wsgi_app: Any, relays: Relays) -> None:
         self.wsgi_app = wsgi_app
+        self.relays = relays
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         scheme = environ.pop(self.KEY, None)
+        if self.relays:
+            route = self.relays.get(environ.get("REMOTE_ADDR", ""),
+                                    environ.get("REMOTE_PORT", ""))
+            if route is not None:
+                environ["REMOTE_ADDR"] = route.client
+                scheme = route.scheme
+                absolute = target_host(environ.get("REQUEST_URI", ""))
+                if absolute is not None:
+                    scheme, host = absolute
+                    if host.lower() not in PROXY_HOSTS:
+                        environ["mockplex.refused"] = host
         if scheme in ("http", "https"):
             environ["wsgi.url_scheme"] = scheme
             environ["mockplex.intercepted"] = True
         return self.wsgi_app(environ, start_response)
+
+
+def relays_of(app: Flask) -> Relays:
+    """The connections the proxy relays to ``app``'s server."""
+    result: Relays = app.extensions["mockplex.relays"]
+    return result
+
+
+def _refuse_other_hosts() -> None:
+    """A request on a proxied connection that names a host other than plex.tv's."""
+    host = request.environ.get("mockplex.refused")
+    if host is not None:
+        raise errors.PlexError(refusal(host), status=403)
 
 
 def store_of(app: Flask) -> Store:

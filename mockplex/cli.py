@@ -1,7 +1,9 @@
 """``mockplex serve``: the standalone fake plex.tv.
 
-Prints exactly one line to stdout, ``mockplex listening on http://HOST:PORT``,
-once the socket accepts connections; logs one line per request to stderr;
+Prints ``mockplex listening on http://HOST:PORT`` to stdout once the socket accepts
+connections (then, with ``--proxy-port`` and ``--tls-port``, ``mockplex proxy on
+http://HOST:PORT`` and ``mockplex tls on https://HOST:PORT``, once those do, and after
+``--env-file`` is written); logs one line per request to stderr;
 exits 0 on SIGINT or SIGTERM (with ``--strict``, 1 if the mock failed inside or was
 asked for a route it does not emulate, listing what it saw).
 """
@@ -9,7 +11,6 @@ asked for a route it does not emulate, listing what it saw).
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import itertools
 import logging
 import signal
@@ -17,12 +18,13 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 from mockplex import __version__
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN
-from mockplex.paths import DEFAULT_HOST, DEFAULT_PORT
+from mockplex.paths import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from mockplex.problems import LIMIT, Problem, report
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
 
@@ -64,13 +66,6 @@ def auto_approve_rule(text: str) -> str:
     return text
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parser() -> argparse.ArgumentParser:
@@ -113,10 +108,104 @@ def parser() -> argparse.ArgumentParser:
                        help="log nothing per request (for load tests)")
     serve.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=4,
                        help=f"worker threads, at most {MAX_THREADS} (default 4)")
+    proxy = serve.add_argument_group(
+        "plex.tv for unchanged programs (needs mockplex[proxy]; see docs/proxy.md)")
+    proxy.add_argument("--proxy-port", type=port_number, metavar="PORT",
+                       help="also run an HTTP proxy that answers plex.tv's hosts as the mock "
+                            "and refuses every other; 0 picks a free port")
+    proxy.add_argument("--tls-port", type=port_number, metavar="PORT",
+                       help="also listen for HTTPS with the plex.tv certificates, for "
+                            "programs pointed at it by name (/etc/hosts, curl --resolve)")
+    proxy.add_argument("--proxy-host", default=DEFAULT_HOST, metavar="HOST",
+                       help=f"address the proxy and TLS listener bind (default "
+                            f"{DEFAULT_HOST}); off loopback, --proxy-credentials is needed")
+    proxy.add_argument("--proxy-credentials", metavar="USER:PASSWORD",
+                       help="require these in Proxy-Authorization (Basic)")
+    proxy.add_argument("--proxy-passthrough", type=host_list, default=(), metavar="HOST[,HOST]",
+                       help="tunnel these hosts unchanged instead of refusing them")
+    proxy.add_argument("--ca-dir", metavar="DIR",
+                       help="the CA's folder, made and reused (default: a per-user cache "
+                            "folder; see mockplex ca)")
+    proxy.add_argument("--env-file", metavar="PATH",
+                       help="write KEY=VALUE lines that point a process at the proxy "
+                            "(HTTPS_PROXY, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, ...)")
+    ca = commands.add_parser("ca", help="print the CA certificate's path, making the CA "
+                                        "if needed",
+                             description="Print the path of mockplex's CA certificate (the "
+                                         "file to trust), making the CA first if needed.")
+    ca.add_argument("--ca-dir", metavar="DIR", help="the CA's folder (default: a per-user "
+                                                      "cache folder)")
     return main
 
 
+def host_list(text: str) -> tuple[str, ...]:
+    hosts = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not hosts or any(set(name) & set(" /:@") for name in hosts):
+        raise argparse.ArgumentTypeError(f"host names (or IPv4 addresses) separated by "
+                                         f"commas, no ports, got {text!r}")
+    return hosts
+
+
+def load_ca(folder: str | None) -> Any:
+    """The CA (mockplex.ca.CA), or SystemExit with what to install."""
+    try:
+        from mockplex.ca import CA
+    except ImportError as error:
+        raise SystemExit(f"mockplex: {error}") from None
+    try:
+        return CA.load(folder)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"mockplex: the CA in {folder or 'the cache folder'}: {error}"
+                         ) from None
+
+
+def ca(args: argparse.Namespace) -> int:
+    print(load_ca(args.ca_dir).cert_path)
+    return 0
+
+
+def usage_error(message: str) -> SystemExit:
+    print(f"mockplex serve: error: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def check_proxy_args(args: argparse.Namespace) -> None:
+    if args.proxy_port is None:
+        for name in ("env_file", "proxy_passthrough", "proxy_credentials"):
+            if getattr(args, name):
+                raise usage_error(f"--{name.replace('_', '-')} needs --proxy-port")
+    if args.proxy_port is not None and not is_loopback(args.proxy_host) and (
+            not args.proxy_credentials):
+        raise usage_error(f"a proxy on {args.proxy_host} is reachable from other machines: "
+                          "give it --proxy-credentials USER:PASSWORD")
+    if args.proxy_credentials is not None and ":" not in args.proxy_credentials:
+        raise usage_error("--proxy-credentials is USER:PASSWORD")
+
+
+def start_proxy(args: argparse.Namespace, server: Any) -> Any:
+    """The proxy and TLS listener the arguments ask for, started (None if neither), and
+    the env file written."""
+    if args.proxy_port is None and args.tls_port is None:
+        return None
+    from mockplex.proxy import Proxy, write_env_file
+
+    proxy = Proxy(server, ca=load_ca(args.ca_dir), host=args.proxy_host,
+                  port=args.proxy_port, tls_port=args.tls_port,
+                  passthrough=args.proxy_passthrough, credentials=args.proxy_credentials)
+    proxy.start()
+    if args.env_file:
+        try:
+            write_env_file(args.env_file, proxy.env)
+        except (OSError, ValueError) as error:
+            proxy.stop()
+            raise SystemExit(f"mockplex: --env-file {args.env_file}: {error}") from None
+    return proxy
+
+
 def serve(args: argparse.Namespace) -> int:
+    check_proxy_args(args)
+    if args.proxy_port is not None or args.tls_port is not None:
+        load_ca(args.ca_dir)  # a missing extra or a bad CA folder, before anything starts
     from mockplex.app import create_app, store_of  # not before the arguments are read
     from mockplex.deferred import warm_up
     from mockplex.server import CannotListen, LiveServer
@@ -162,15 +251,24 @@ def serve(args: argparse.Namespace) -> int:
     server = LiveServer(app, host=args.host, port=args.port, threads=args.threads)
     try:
         server.start()
+        proxy = start_proxy(args, server)
     except CannotListen as error:
+        server.stop()
         print(f"mockplex: {error}", file=sys.stderr)
         return 1
+    except SystemExit:
+        server.stop()
+        raise
     if not is_loopback(args.host):
         print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "
               "its control API can approve, expire and reset anything"
               + ("" if args.control_token else " (see --control-token)"), file=sys.stderr)
     try:
         print(f"mockplex listening on {server.url}", flush=True)
+        if proxy is not None and proxy.port is not None:
+            print(f"mockplex proxy on {proxy.url}", flush=True)
+        if proxy is not None and proxy.tls_port is not None:
+            print(f"mockplex tls on {proxy.tls_url}", flush=True)
         # What the first request would import, imported now while nobody waits for it.
         threading.Thread(target=warm_up, name="mockplex:warm-up", daemon=True).start()
         stopping.wait()
@@ -189,4 +287,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "ca":
+        return ca(args)
     raise AssertionError(f"unknown command {args.command}")  # pragma: no cover

@@ -3,13 +3,29 @@
 ``/auth`` stands for ``https://app.plex.tv/auth#?...`` (its parameters are in the
 URL fragment, read by the page's script); ``/link`` stands for ``https://plex.tv/link``.
 Both load nothing from outside the mock.
+
+Reached as a plex.tv host (through the proxy: a browser sent to the real
+``https://app.plex.tv/auth`` URL a client built), the control API does not exist, so
+the page carries what it would have asked it for (the accounts and the live pins) and
+its script and style inline.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
+
+from mockplex.context import store
+from mockplex.deferred import Deferred
+
+if TYPE_CHECKING:
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # loaded by the first page on a plex.tv host
 
 bp = Blueprint("pages", __name__)
 
@@ -20,12 +36,31 @@ APPROVAL_HOSTS = ("app.plex.tv", "plex.tv", "www.plex.tv")
 @bp.get("/auth")
 @bp.get("/auth/")
 def auth() -> str:
-    return render_template("auth.html")
+    return render_template("auth.html", **on_plex_host())
 
 
 @bp.get("/link")
 def link() -> str:
-    return render_template("link.html", code=request.args.get("pin", ""))
+    return render_template("link.html", code=request.args.get("pin", ""), **on_plex_host())
+
+
+def on_plex_host() -> dict[str, Any]:
+    """The template's ``embedded`` data and ``inline`` files, on a plex.tv host only."""
+    if not request.environ.get("mockplex.intercepted"):
+        return {}
+    now, base = store().clock.now(), request.host_url.rstrip("/")
+    return {"inline": static_files(),
+            "embedded": {"users": [schemas.dump_user(account, base)
+                                   for account in store().accounts()],
+                         "pins": [schemas.dump_pin(pin, now, base)
+                                  for pin in store().pins()]}}
+
+
+@functools.cache
+def static_files() -> dict[str, str]:
+    folder = Path(current_app.root_path, "static")
+    return {"css": (folder / "mockplex.css").read_text(),
+            "js": (folder / "mockplex.js").read_text()}
 
 
 def auth_url(url: str, base_url: str) -> str:

@@ -122,6 +122,8 @@ class LiveServer:
         self.threads = threads
         self._server: Any = None  # a waitress BaseWSGIServer, internals used in stop()
         self._thread: threading.Thread | None = None
+        #: What serves through this server and stops with it (a proxy: ``stop()``).
+        self.companions: list[Any] = []
 
     @property
     def store(self) -> Store:
@@ -172,6 +174,8 @@ class LiveServer:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
+        for companion in list(self.companions):  # they relay to this server: first
+            companion.stop()
         self._server = self._thread = None
         lanes: Lanes = server.task_dispatcher
         socket_map: dict[int, Any] = server._map  # waitress's socket map: every open socket

@@ -1,6 +1,8 @@
 // The approval pages of mockplex: /auth (OAuth style) and /link (type a code).
 // They use the mock's own routes only: the control API to list pins and accounts, and
 // PUT /api/v2/pins/link (plex.tv's linking call) with the chosen account's token.
+// Served on a plex.tv host (through the proxy), where there is no control API, the
+// page carries the accounts and pins itself (#mockplex-data).
 "use strict";
 
 const DEVICE_KEYS = ["product", "version", "platform", "platformVersion", "device", "deviceName"];
@@ -22,6 +24,12 @@ async function getJSON(path) {
   return response.json();
 }
 
+// The accounts and pins the page carries, or null where the control API answers.
+function embedded() {
+  const node = document.getElementById("mockplex-data");
+  return node ? JSON.parse(node.textContent) : null;
+}
+
 function fill(name, value) {
   for (const element of document.querySelectorAll(`[data-field="${name}"]`)) {
     if (value) element.textContent = value;
@@ -37,7 +45,7 @@ function show(id) {
 }
 
 async function fillAccounts(select) {
-  const users = await getJSON("/_mockplex/users");
+  const users = embedded()?.users ?? await getJSON("/_mockplex/users");
   for (const [index, user] of users.entries()) {
     const option = new Option(`${user.title} (${user.username})`, user.authToken,
                               index === 0, index === 0);
@@ -58,7 +66,9 @@ async function link(code, token) {
 }
 
 async function findPin(code) {
-  const pins = await getJSON(`/_mockplex/pins?code=${encodeURIComponent(code)}`);
+  const data = embedded();
+  const pins = data ? data.pins.filter((pin) => pin.code === code)
+                    : await getJSON(`/_mockplex/pins?code=${encodeURIComponent(code)}`);
   return pins[0] || null;
 }
 

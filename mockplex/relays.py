@@ -1,0 +1,68 @@
+"""The connections the proxy relays to the mock's own server, and what each came in as.
+
+The proxy hands the bytes a client sent for plex.tv to the same waitress server a test
+talks to, over a loopback connection of its own, without parsing them a second time.
+Before it writes a byte it records that connection's local address here with the
+scheme and host the client asked for; the app (:class:`mockplex.app.InterceptedRequests`)
+looks each request's ``REMOTE_ADDR``/``REMOTE_PORT`` up, and answers a request found
+here as that plex.tv URL, with the control API hidden. No Flask here: the proxy runs
+beside the app, not in it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from mockplex.paths import PROXY_HOSTS
+
+
+@dataclass(frozen=True)
+class Route:
+    """A relayed connection: the client's ``scheme`` and ``host``, and its own address
+    (what the journal shows as the request's remote address)."""
+
+    scheme: str
+    host: str
+    client: str
+
+
+def refusal(host: str) -> str:
+    """Why the proxy does not answer for ``host``, and how to let it through."""
+    return (f"mockplex's proxy answers only plex.tv's hosts ({', '.join(PROXY_HOSTS)}), "
+            f"so it refused {host[:255]!r} without looking it up; to let a host through "
+            f"unchanged, start the server with --proxy-passthrough {host[:255]}")
+
+
+def target_host(request_uri: str) -> tuple[str, str] | None:
+    """``(scheme, host)`` of an absolute-form request target (``https://plex.tv/...``),
+    None for the usual origin form (``/api/v2/pins``)."""
+    if not request_uri.startswith(("http://", "https://")):
+        return None
+    parts = urlsplit(request_uri)
+    return parts.scheme, (parts.hostname or "").rstrip(".")
+
+
+class Relays:
+    """``(address, port)`` of the proxy's end of each relayed connection -> its
+    :class:`Route`. Read on every request the server answers, so the empty case is one
+    truth test."""
+
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, str], Route] = {}
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        return bool(self._routes)
+
+    def add(self, address: tuple[str, int], route: Route) -> None:
+        with self._lock:
+            self._routes[(address[0], str(address[1]))] = route
+
+    def discard(self, address: tuple[str, int]) -> None:
+        with self._lock:
+            self._routes.pop((address[0], str(address[1])), None)
+
+    def get(self, address: str, port: str) -> Route | None:
+        return self._routes.get((address, port))
