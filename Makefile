@@ -10,6 +10,9 @@ SDK036 := plex-api-client==0.36.3
 # The TypeScript SDK's releases with the PIN operations, each in its own folder, run by
 # Node in tests/test_compat_plexjs.py (which skips locally without npm, fails in CI).
 PLEXJS := 0.32.1 0.39.0
+# An unchanged Node app for the proxy tests (tests/test_unchanged_apps.py): the SDK on
+# fetch, axios, and undici (which the env file's preload takes from the app on Node < 22.21).
+NODE_APP := @lukehagar/plexjs@0.39.0 zod@3 axios@1.21.1 undici@6.29.1
 NODE_DIR := $(VENV)/node
 NODE_STAMP := $(NODE_DIR)/.installed
 
@@ -35,6 +38,8 @@ $(NODE_STAMP): Makefile
 			npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/plexjs-$$release \
 				@lukehagar/plexjs@$$release zod@3 || exit 1; \
 		done; \
+		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/app $(NODE_APP) \
+			|| exit 1; \
 		touch $@; \
 	else \
 		echo "npm is not installed: the plexjs tests will skip (CI installs it)"; \

@@ -1,7 +1,9 @@
 """The pytest plugin (entry point ``pytest11``): live mock plex.tv fixtures.
 
 ``mockplex_server`` is one live server for the session; ``mockplex`` is a
-:class:`~mockplex.MockPlex` handle on it whose state is reset before each test.
+:class:`~mockplex.MockPlex` handle on it whose state is reset before each test;
+``mockplex_proxy`` is that server's proxy for plex.tv's hosts (``mockplex[proxy]``), for
+tests that run an unchanged program in a subprocess.
 Override ``mockplex_config`` to change the app's configuration, and
 ``mockplex_listen_address`` (or set ``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT``) to choose
 where the server listens.
@@ -25,6 +27,7 @@ from mockplex.paths import DEFAULT_HOST
 
 if TYPE_CHECKING:
     from mockplex.handle import MockPlex
+    from mockplex.proxy import Proxy
     from mockplex.server import LiveServer
 
 
@@ -65,6 +68,37 @@ def mockplex_server(mockplex_config: dict[str, Any],
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def mockplex_ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the proxy's CA: ``MOCKPLEX_CA_DIR`` if set (a CA you trust, reused),
+    else a throwaway one made for this session; override this fixture to choose in code."""
+    configured = os.environ.get("MOCKPLEX_CA_DIR")
+    return Path(configured) if configured else tmp_path_factory.mktemp("mockplex-ca")
+
+
+@pytest.fixture(scope="session")
+def mockplex_proxy_server(mockplex_server: LiveServer, mockplex_ca_dir: Path) -> Iterator[Proxy]:
+    """The session server's proxy and TLS listener (loopback, free ports)."""
+    try:
+        from mockplex.ca import CA
+        from mockplex.proxy import Proxy
+    except ImportError as error:
+        pytest.fail(f"mockplex_proxy: {error}", pytrace=False)
+    proxy = Proxy(mockplex_server, ca=CA.load(mockplex_ca_dir), port=0, tls_port=0)
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def mockplex_proxy(mockplex: MockPlex, mockplex_proxy_server: Proxy) -> Proxy:
+    """The proxy to the ``mockplex`` fixture's state (reset for this test): ``.url``,
+    ``.ca_path``, ``.env`` (the variables that point a subprocess at it), ``.tls_port``."""
+    return mockplex_proxy_server
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -158,3 +158,35 @@ def test_port(mockplex):
     assert mockplex.url == "http://127.0.0.1:{port}"
 ''')
     run_pytest().assert_outcomes(passed=1)
+
+
+def test_mockplex_proxy_runs_an_unchanged_program_on_the_fixtures_state(run_pytest, pytester,
+                                                                      monkeypatch, tmp_path):
+    monkeypatch.setenv("MOCKPLEX_CA_DIR", str(tmp_path / "ca"))
+    pytester.makepyfile('''
+import json
+import subprocess
+
+
+def create_with_curl(mockplex_proxy):
+    done = subprocess.run(
+        ["curl", "-sS", "-X", "POST", "-H", "X-Plex-Client-Identifier: unchanged",
+         "-H", "Accept: application/json", "https://plex.tv/api/v2/pins"],
+        env=mockplex_proxy.env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_first(mockplex, mockplex_proxy):
+    pin = create_with_curl(mockplex_proxy)
+    assert [p["id"] for p in mockplex.pins] == [pin["id"]]
+    assert mockplex_proxy.url.startswith("http://127.0.0.1:")
+    assert mockplex_proxy.env["MOCKPLEX_URL"] == mockplex.url
+
+
+def test_second_starts_clean(mockplex, mockplex_proxy):
+    assert mockplex.pins == []
+    assert str(mockplex_proxy.ca_path).endswith("/ca/ca.pem")
+''')
+    run_pytest().assert_outcomes(passed=2)
+    assert (tmp_path / "ca" / "ca-key.pem").exists()  # the configured CA, kept

@@ -1,0 +1,114 @@
+"""Unchanged programs in three languages, given nothing but the env file's variables
+(``mockplex_proxy.env``), run plex.tv's PIN flow against https://plex.tv and land on
+the mock: python-plexapi and httpx; Node with @lukehagar/plexjs on its built-in fetch
+and axios; a Go program on net/http. The human step in between is the test's
+``mockplex.verify``.
+
+In CI these must run: a missing Node, Go or npm package fails there. Locally they skip
+with a reason (`make test` installs the npm packages when npm is there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_APP = ROOT / ".venv" / "node" / "app"
+TIMEOUT = 60
+
+
+def needs(what: str, missing: bool) -> None:
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"no {what}")
+        pytest.skip(f"no {what}")
+
+
+def read_json_line(proc: subprocess.Popen[str]) -> dict:
+    ready, _, _ = select.select([proc.stdout], [], [], TIMEOUT)
+    line = proc.stdout.readline() if ready else ""
+    if not line:
+        proc.kill()
+        pytest.fail(f"the program printed nothing (exit {proc.wait()}): {proc.stderr.read()}")
+    return json.loads(line)
+
+
+def run_with_approval(mockplex, command: list[str], env: dict[str, str],
+                      cwd: Path | None = None) -> tuple[dict, dict, str]:
+    """Run ``command``; when it prints its pin, approve the pin on the mock and tell it to
+    go on. Returns its two JSON lines and what it wrote to stderr."""
+    with subprocess.Popen(command, env=env, cwd=cwd, text=True, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        created = read_json_line(proc)
+        token = mockplex.verify(created["pinId"])
+        proc.stdin.write("approved\n")
+        proc.stdin.flush()
+        finished = read_json_line(proc)
+        assert proc.wait(TIMEOUT) == 0, proc.stderr.read()
+        assert finished["token"] == token
+        return created, finished, proc.stderr.read()
+
+
+def test_python_plexapi_and_httpx_with_only_the_env_files_variables(mockplex,
+                                                                   mockplex_proxy):
+    script = ROOT / "tests" / "clients" / "python_pin_login.py"
+    _, finished, _ = run_with_approval(mockplex, [sys.executable, str(script)],
+                                       env=mockplex_proxy.env)
+    assert finished["plexapi"] == "mockplex" and finished["httpx"] == [200, "mockplex"]
+    assert [entry.path for entry in mockplex.requests] == [
+        "/api/v2/pins", f"/api/v2/pins/{mockplex.store.pins()[0].id}", "/api/v2/user",
+        "/api/v2/user"]
+
+
+def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
+        mockplex, mockplex_proxy):
+    node = shutil.which("node")
+    needs("Node (apt-get install nodejs npm)", node is None)
+    needs(f"Node app packages in {NODE_APP} (make test installs them)",
+          not (NODE_APP / "node_modules" / "undici").is_dir())
+    script = ROOT / "tests" / "node" / "unchanged_app.cjs"
+    _, finished, stderr = run_with_approval(
+        mockplex, [str(node), str(script)], env=mockplex_proxy.env, cwd=NODE_APP)
+    assert finished["status"] == [201, 200, 200] and finished["username"] == "mockplex"
+    assert "mockplex:" not in stderr  # the preload found undici
+    assert [entry.path for entry in mockplex.requests][-1] == "/api/v2/user"
+
+
+def test_node_without_undici_is_told_what_to_add(mockplex_proxy, tmp_path):
+    node = shutil.which("node")
+    needs("Node (apt-get install nodejs npm)", node is None)
+    done = subprocess.run([str(node), "-e", "0"], env=mockplex_proxy.env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0  # a warning, not a failure: npm itself is a Node program
+    assert "undici was not found from" in done.stderr
+    assert "npm install --save-dev undici@6" in done.stderr
+
+
+@pytest.fixture(scope="session")
+def go_program(tmp_path_factory) -> Path:
+    """tests/go/pinflow.go built with Debian's Go (its build cache kept in .venv)."""
+    go = shutil.which("go")
+    needs("Go (apt-get install golang-go)", go is None)
+    binary = tmp_path_factory.mktemp("go") / "pinflow"
+    env = {"PATH": os.environ["PATH"], "HOME": str(binary.parent),
+           "GOCACHE": str(ROOT / ".venv" / "go-cache"), "GOPATH": str(binary.parent / "gopath"),
+           "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "CGO_ENABLED": "0"}
+    done = subprocess.run([str(go), "build", "-o", str(binary),
+                           str(ROOT / "tests" / "go" / "pinflow.go")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return binary
+
+
+def test_a_go_program_with_only_the_env_files_variables(mockplex, mockplex_proxy, go_program):
+    created, finished, _ = run_with_approval(mockplex, [str(go_program)],
+                                             env=mockplex_proxy.env)
+    assert created["status"] == 201 and finished["status"] == 200
