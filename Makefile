@@ -79,7 +79,7 @@ lint: $(STAMP)
 # Benchmarks against the anchors (not part of make test); writes docs/benchmarks.md.
 # wrk (Debian's package) is the load generator where it is installed.
 bench: dist
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench,proxy]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -21,9 +21,10 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
+import proxy_cost  # beside this script, whose folder Python puts on the path
 import requests
 import responses
-import startup  # beside this script, whose folder Python puts on the path
+import startup
 from pytest_httpserver import HTTPServer
 
 import mockplex
@@ -409,6 +410,7 @@ def main() -> None:
     cycles = memory()
     app_full, app_after = memory_through_the_app()
     poll_us, constant_us, profile = profile_poll()
+    proxied = proxy_cost.measure()
     counted = instructions_per_poll()
     per_pin = cycles[0][0] / 100_000
     peaks = [full for full, _ in cycles]
@@ -502,6 +504,22 @@ def main() -> None:
         f"already full), a live pin costs {app_full / APP_PINS:.0f} bytes, and once the",
         f"{APP_PINS:,} pins expire the process holds {app_after / 1e6:.1f} MB more than",
         f"before them (of {app_full / 1e6:.1f} MB): the allocator keeps what it was given.",
+        "",
+        "## Through the proxy",
+        "",
+        "A poll (`GET /api/v2/pins/<id>`, requests) of the same server, as https://plex.tv",
+        "through `Proxy` (TLS ended by the proxy, bytes relayed to the server) against the",
+        f"same poll over plain loopback; medians of {proxy_cost.ROUNDS} rounds of "
+        f"{proxy_cost.POLLS} polls.",
+        "",
+        "| measure | mockplex | anchor | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+        row("poll through the proxy, kept alive (vs loopback, kept alive)",
+            proxied["proxy, kept alive"], proxied["loopback, kept alive"], "ms",
+            "(shown, no target)", None),
+        row("poll through the proxy, new TLS connection (vs loopback, new connection)",
+            proxied["proxy, new TLS connection"], proxied["loopback, new connection"], "ms",
+            "(shown, no target)", None),
         "",
         "## Where a poll's time goes",
         "",

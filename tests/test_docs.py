@@ -64,10 +64,15 @@ SERVE_LINES = [line.split("#")[0].strip() for _, block in blocks("sh")
 
 
 @pytest.mark.parametrize("line", SERVE_LINES)
-def test_each_serve_command_starts_a_server(serve, line):
+def test_each_serve_command_starts_a_server(serve, line, tmp_path):
     args = shlex.split(line)[2:]
-    if "--port" in args:
-        args[args.index("--port") + 1] = "0"
+    for option in ("--port", "--proxy-port", "--tls-port"):  # free ports only
+        if option in args:
+            args[args.index(option) + 1] = "0"
+    if "--env-file" in args:  # written here, not in the checkout
+        args[args.index("--env-file") + 1] = str(tmp_path / "mock.env")
+    if {"--proxy-port", "--tls-port"} & set(args) and "--ca-dir" not in args:
+        args += ["--ca-dir", str(tmp_path / "ca")]  # not the user's cache folder
     proc, url = serve(*args, "--port", "0")
     assert proc.poll() is None and url.startswith("http://127.0.0.1:")
 
