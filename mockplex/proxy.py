@@ -122,6 +122,13 @@ class Head:
                 authorization = value.strip()
         return cls(parts[0].upper(), parts[1], authorization, raw)
 
+    def without_proxy_headers(self) -> bytes:
+        """The head as sent on to another host: its credentials for this proxy (and
+        ``Proxy-Connection``) are not for it."""
+        lines = self.raw.split(b"\r\n")
+        return b"\r\n".join(line for line in lines if not line.lower().startswith(
+            (b"proxy-authorization:", b"proxy-connection:")))
+
 
 def authority(target: str) -> tuple[str, int]:
     """``host`` and ``port`` of a CONNECT target (``plex.tv:443``, ``[::1]:8443``)."""
@@ -236,12 +243,18 @@ class Proxy:
         self._thread = threading.Thread(target=loop.run_forever, daemon=True,
                                         name="mockplex:proxy")
         self._thread.start()
-        for name, sock in bound.items():
-            setattr(self, name, sock.getsockname()[1])
-            future = asyncio.run_coroutine_threadsafe(
-                self._listen(sock, tls=name == "tls_port"), loop)
-            self._listeners.append(future.result(START_TIMEOUT))
         self.server.companions.append(self)
+        try:
+            for name, sock in bound.items():
+                setattr(self, name, sock.getsockname()[1])
+                future = asyncio.run_coroutine_threadsafe(
+                    self._listen(sock, tls=name == "tls_port"), loop)
+                self._listeners.append(future.result(START_TIMEOUT))
+        except BaseException:
+            self.stop()
+            for sock in bound.values():
+                sock.close()
+            raise
         return self
 
     def _bind(self, port: int) -> socket.socket:
@@ -437,7 +450,7 @@ class Proxy:
             except ValueError:
                 raise Refused(400, f"not a port: {head.target[:80]!r}") from None
             upstream = await self._open(host, port)
-            upstream[1].write(head.raw)
+            upstream[1].write(head.without_proxy_headers())
             await self._pump(reader, writer, *upstream)
         else:
             raise Refused(403, refusal(host))
@@ -547,9 +560,12 @@ def write_env_file(path: str | os.PathLike[str], env: Mapping[str, str]) -> None
               if any(char.isspace() or char in "'\"$`\\;&|<>()#" for char in value)}
     if unsafe:
         key, value = next(iter(unsafe.items()))
-        raise ValueError(f"cannot write {key}={value!r} unquoted: use a --ca-dir (and an "
-                         "install folder) whose path has no spaces or shell characters")
+        raise ValueError(f"cannot write {key}={value!r} unquoted: use folders and proxy "
+                         "credentials without spaces or shell characters")
     target = Path(path)
     aside = target.with_name(f".{target.name}.{os.getpid()}")
-    aside.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+    aside.unlink(missing_ok=True)
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # credentials
+    with os.fdopen(descriptor, "w") as file:
+        file.write("".join(f"{key}={value}\n" for key, value in env.items()))
     os.replace(aside, target)

@@ -29,6 +29,7 @@ def test_serve_prints_each_listener_and_writes_the_env_file(serve, tmp_path):
     assert [match.group(1) for match in lines if match] == ["proxy", "tls"]
     proxy_url = lines[0].group(2)
     env = read_env(env_file)  # written before the lines were printed
+    assert env_file.stat().st_mode & 0o777 == 0o600  # it may carry proxy credentials
     assert env["HTTPS_PROXY"] == env["https_proxy"] == env["HTTP_PROXY"] == proxy_url
     assert env["NO_PROXY"] == "localhost,127.0.0.1,::1" and env["MOCKPLEX_URL"] == url
     assert env["SSL_CERT_FILE"] == env["REQUESTS_CA_BUNDLE"] == env["CURL_CA_BUNDLE"] == str(

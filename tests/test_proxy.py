@@ -21,6 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from freezegun import freeze_time
 
 from mockplex.ca import CA
 from mockplex.paths import PROXY_HOSTS
@@ -374,3 +375,69 @@ def test_with_credentials_the_proxy_asks_for_them(server, ca):
         done = create_pin("plex.tv", env={"HTTPS_PROXY": proxy.env["HTTPS_PROXY"],
                                           "CURL_CA_BUNDLE": str(proxy.ca.bundle_path)})
         assert done.returncode == 0, done.stderr
+
+
+def test_plain_http_passthrough_keeps_the_proxys_credentials_to_itself(server, ca):
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(sorted(self.headers.keys())).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    echo = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=echo.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with Proxy(server, ca=ca, credentials="ci:pw", passthrough=["127.0.0.1"]) as proxy:
+            done = curl("-H", "X-Kept: yes", f"http://127.0.0.1:{echo.server_address[1]}/",
+                        env={"http_proxy": proxy.env["HTTP_PROXY"]})
+        headers = json.loads(done.stdout)
+        assert "X-Kept" in headers and "Proxy-Authorization" not in headers
+    finally:
+        echo.shutdown()
+        echo.server_close()
+
+
+def read_answer(tls: ssl.SSLSocket) -> tuple[int, bytes]:
+    """One HTTP answer (with a Content-Length) from a kept-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += tls.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        body += tls.recv(65536)
+    return int(head.split()[1]), body
+
+
+def test_a_tick_expires_the_pin_and_the_tunnel_in_use_stays_open(server, ca):
+    """freeze_time moves the mock's clock through the proxy as it does directly; the
+    tunnel's own idle timeout (5 s here) is not moved by the tick."""
+    with Proxy(server, ca=ca, port=None, tls_port=0, timeouts=Timeouts(idle=5)) as proxy:
+        context = ssl.create_default_context(cafile=str(proxy.ca_path))
+        raw = socket.create_connection(("127.0.0.1", proxy.tls_port), timeout=TIMEOUT)
+        with freeze_time() as frozen, context.wrap_socket(raw, server_hostname="plex.tv") as tls:
+            pin = server.store.create_pin(CLIENT)
+            poll = (f"GET /api/v2/pins/{pin.id} HTTP/1.1\r\nHost: plex.tv\r\n"
+                    f"X-Plex-Client-Identifier: {CLIENT}\r\nAccept: application/json\r\n"
+                    "\r\n").encode()
+            tls.sendall(poll)
+            assert read_answer(tls)[0] == 200
+            frozen.tick(901)  # past the pin's life, and past the tunnel's idle timeout
+            tls.sendall(poll)  # on the same tunnel, still open
+            status, body = read_answer(tls)
+    assert status == 404 and json.loads(body)["errors"][0]["code"] == 1020
+
+
+def test_the_proxys_timeouts_keep_real_time_while_a_test_freezes_it(impatient):
+    with freeze_time("2001-01-01"), socket.create_connection(
+            ("127.0.0.1", impatient.port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"CONNECT plex.tv:443 HTTP/1.1\r\n")  # and never the blank line
+        status, _ = error_of(read_to_end(sock))
+    assert status == 408
