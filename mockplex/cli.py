@@ -187,7 +187,8 @@ def start_proxy(args: argparse.Namespace, server: Any) -> Any:
     the env file written."""
     if args.proxy_port is None and args.tls_port is None:
         return None
-    from mockplex.proxy import Proxy, write_env_file
+    from mockplex.clientenv import write_env_file
+    from mockplex.proxy import Proxy
 
     proxy = Proxy(server, ca=load_ca(args.ca_dir), host=args.proxy_host,
                   port=args.proxy_port, tls_port=args.tls_port,

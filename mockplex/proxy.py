@@ -28,15 +28,12 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import json
 import logging
-import os
 import secrets
 import socket
 import ssl
 import threading
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,9 +41,11 @@ from urllib.parse import quote, urlsplit
 
 from mockplex.app import relays_of
 from mockplex.ca import CA, Leaves
-from mockplex.errors import mock_code
+from mockplex.clientenv import client_env
 from mockplex.paths import DEFAULT_HOST, PROXY_HOSTS, is_loopback
+from mockplex.proxyhttp import MAX_HEAD, Head, Refused, authority
 from mockplex.relays import Route, refusal
+from mockplex.streams import CHUNK, RealTimeLoop, drop, pump
 
 if TYPE_CHECKING:
     from mockplex.server import LiveServer
@@ -56,14 +55,8 @@ log = logging.getLogger("mockplex.proxy")
 #: Connections open at once past which new ones are refused (503). Idle tunnels cost the
 #: server nothing (the relay connects on the first byte), so this is above its 1000.
 MAX_CONNECTIONS = 4000
-MAX_HEAD = 64 * 1024  # a request head longer than this gets 431
-CHUNK = 64 * 1024
 START_TIMEOUT = 10  # seconds to bind and start the loop
 LINGER = 2  # seconds a refused client's last bytes are read and dropped before closing
-
-REASONS = {400: "Bad Request", 403: "Forbidden", 407: "Proxy Authentication Required",
-           408: "Request Timeout", 431: "Request Header Fields Too Large",
-           502: "Bad Gateway", 503: "Service Unavailable"}
 
 
 @dataclass(frozen=True)
@@ -74,82 +67,6 @@ class Timeouts:
     head: float = 10
     handshake: float = 10
     idle: float = 60
-
-
-class Refused(Exception):
-    """An answer the proxy gives itself, in plex.tv's error shape, then closes."""
-
-    def __init__(self, status: int, message: str,
-                 headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.headers = dict(headers or {})
-
-    def response(self) -> bytes:
-        body = json.dumps({"errors": [{"code": mock_code(self.status), "message": str(self),
-                                       "status": self.status}]}).encode()
-        lines = [f"HTTP/1.1 {self.status} {REASONS[self.status]}",
-                 "Content-Type: application/json", f"Content-Length: {len(body)}",
-                 "Connection: close", *(f"{name}: {value}" for name, value in
-                                        self.headers.items())]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-@dataclass(frozen=True)
-class Head:
-    """A request head as far as the proxy reads it: the request line, and its own
-    credentials."""
-
-    method: str
-    target: str
-    authorization: str | None
-    raw: bytes
-
-    @classmethod
-    def parse(cls, raw: bytes) -> Head:
-        lines = raw.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[0].isalpha():
-            raise Refused(400, f"not an HTTP/1.1 request line: {lines[0][:80]!r}")
-        authorization = None
-        for line in lines[1:]:
-            name, colon, value = line.partition(":")
-            if not colon:
-                if line:
-                    raise Refused(400, f"not a header line: {line[:80]!r}")
-                continue
-            if name.strip().lower() == "proxy-authorization":
-                authorization = value.strip()
-        return cls(parts[0].upper(), parts[1], authorization, raw)
-
-    def without_proxy_headers(self) -> bytes:
-        """The head as sent on to another host: its credentials for this proxy (and
-        ``Proxy-Connection``) are not for it."""
-        lines = self.raw.split(b"\r\n")
-        return b"\r\n".join(line for line in lines if not line.lower().startswith(
-            (b"proxy-authorization:", b"proxy-connection:")))
-
-
-def authority(target: str) -> tuple[str, int]:
-    """``host`` and ``port`` of a CONNECT target (``plex.tv:443``, ``[::1]:8443``)."""
-    host, colon, port = target.rpartition(":")
-    if not colon or not port.isdigit() or not 0 < int(port) < 65536 or not host:
-        raise Refused(400, f"CONNECT needs host:port, got {target[:80]!r}")
-    return host.strip("[]").rstrip(".").lower(), int(port)
-
-
-def real_monotonic() -> float:
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-class RealTimeLoop(asyncio.SelectorEventLoop):
-    """An event loop whose timeouts run on real time while freezegun freezes
-    ``time.monotonic``."""
-
-    def time(self) -> float:
-        return real_monotonic()
-
-
 
 
 class Proxy:
@@ -327,18 +244,11 @@ class Proxy:
             if writer.can_write_eof():
                 with contextlib.suppress(OSError, TimeoutError):
                     writer.write_eof()
-                    await asyncio.wait_for(self._drop(reader), LINGER)
+                    await asyncio.wait_for(drop(reader, MAX_HEAD), LINGER)
             writer.close()
             with contextlib.suppress(OSError, ssl.SSLError, asyncio.TimeoutError):
                 await asyncio.wait_for(writer.wait_closed(), self.timeouts.head)
         writer.transport.abort()
-
-    @staticmethod
-    async def _drop(reader: asyncio.StreamReader) -> None:
-        """Read and drop until the client closes, or :data:`MAX_HEAD` bytes more."""
-        for _ in range(MAX_HEAD // CHUNK + 1):
-            if not await reader.read(CHUNK):
-                return
 
     def stop(self) -> None:
         """Stop listening and close every connection; idempotent."""
@@ -429,7 +339,7 @@ class Proxy:
         elif host in self.passthrough:
             upstream = await self._open(host, port)
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            await self._pump(reader, writer, *upstream)
+            await pump(reader, writer, *upstream, idle=self.timeouts.idle)
         else:
             raise Refused(403, refusal(host))
 
@@ -451,7 +361,7 @@ class Proxy:
                 raise Refused(400, f"not a port: {head.target[:80]!r}") from None
             upstream = await self._open(host, port)
             upstream[1].write(head.without_proxy_headers())
-            await self._pump(reader, writer, *upstream)
+            await pump(reader, writer, *upstream, idle=self.timeouts.idle)
         else:
             raise Refused(403, refusal(host))
 
@@ -492,80 +402,6 @@ class Proxy:
         relays.add(address, route)
         try:
             up_writer.write(first)
-            await self._pump(reader, writer, up_reader, up_writer)
+            await pump(reader, writer, up_reader, up_writer, idle=self.timeouts.idle)
         finally:
             relays.discard(address)
-
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    up_reader: asyncio.StreamReader, up_writer: asyncio.StreamWriter) -> None:
-        """Copy both ways until the far side closes, or both ways are silent for the
-        idle timeout. A client that closes its sending side still gets its answer."""
-        loop = asyncio.get_running_loop()
-        last = [loop.time()]
-
-        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> str:
-            while True:
-                try:
-                    data = await asyncio.wait_for(source.read(CHUNK), self.timeouts.idle)
-                except TimeoutError:
-                    if loop.time() - last[0] >= self.timeouts.idle:
-                        return "idle"
-                    continue
-                if not data:
-                    return "eof"
-                last[0] = loop.time()
-                sink.write(data)
-                await sink.drain()
-
-        up = asyncio.ensure_future(copy(reader, up_writer))
-        down = asyncio.ensure_future(copy(up_reader, writer))
-        try:
-            await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
-            if (not down.done() and not up.cancelled() and up.exception() is None
-                    and up.result() == "eof" and up_writer.can_write_eof()):
-                up_writer.write_eof()  # the client is done sending: the answer may follow
-                await asyncio.wait((down,))
-        finally:
-            for task in (up, down):
-                task.cancel()
-            await asyncio.gather(up, down, return_exceptions=True)
-            up_writer.transport.abort()
-
-
-#: Where the Node preload lives in the installed package.
-NODE_PRELOAD = Path(__file__).resolve().parent / "node" / "proxy-preload.cjs"
-
-
-def client_env(proxy_url: str, ca: CA, mock_url: str) -> dict[str, str]:
-    """The variables that send a process's HTTP clients through ``proxy_url`` trusting
-    mockplex's CA (:attr:`CA.bundle_path`: the system's roots plus it), with loopback
-    reached directly and ``MOCKPLEX_URL`` naming the server (for its control API). Never
-    the control token."""
-    bundle = str(ca.bundle_path)
-    direct = "localhost,127.0.0.1,::1"
-    env = {"HTTPS_PROXY": proxy_url, "https_proxy": proxy_url,
-           "HTTP_PROXY": proxy_url, "http_proxy": proxy_url,
-           "NO_PROXY": direct, "no_proxy": direct,
-           "SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle, "CURL_CA_BUNDLE": bundle,
-           "NODE_EXTRA_CA_CERTS": str(ca.cert_path), "NODE_USE_ENV_PROXY": "1",
-           "NODE_OPTIONS": f"--require={NODE_PRELOAD}",
-           "MOCKPLEX_URL": mock_url}
-    return env
-
-
-def write_env_file(path: str | os.PathLike[str], env: Mapping[str, str]) -> None:
-    """``KEY=VALUE`` lines, for ``env``, ``set -a; source`` and ``$GITHUB_ENV`` alike
-    (none of which agree on quoting, so a value needing quotes is refused)."""
-    unsafe = {key: value for key, value in env.items()
-              if any(char.isspace() or char in "'\"$`\\;&|<>()#" for char in value)}
-    if unsafe:
-        key, value = next(iter(unsafe.items()))
-        raise ValueError(f"cannot write {key}={value!r} unquoted: use folders and proxy "
-                         "credentials without spaces or shell characters")
-    target = Path(path)
-    aside = target.with_name(f".{target.name}.{os.getpid()}")
-    aside.unlink(missing_ok=True)
-    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # credentials
-    with os.fdopen(descriptor, "w") as file:
-        file.write("".join(f"{key}={value}\n" for key, value in env.items()))
-    os.replace(aside, target)

@@ -1,0 +1,67 @@
+"""The proxy's byte streams: its event loop, which keeps real time while a test freezes
+the clock, and the copying of bytes between a client and the far side."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+CHUNK = 64 * 1024
+
+
+def real_monotonic() -> float:
+    """The monotonic clock freezegun does not reach."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+class RealTimeLoop(asyncio.SelectorEventLoop):
+    """An event loop whose timeouts run on real time while freezegun freezes
+    ``time.monotonic``."""
+
+    def time(self) -> float:
+        return real_monotonic()
+
+
+async def drop(reader: asyncio.StreamReader, limit: int) -> None:
+    """Read and drop until the client closes, or about ``limit`` bytes more."""
+    for _ in range(limit // CHUNK + 1):
+        if not await reader.read(CHUNK):
+            return
+
+
+async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+               up_reader: asyncio.StreamReader, up_writer: asyncio.StreamWriter, *,
+               idle: float) -> None:
+    """Copy both ways (client ``reader``/``writer``, far side ``up_*``) until the far
+    side closes, or both ways are silent for ``idle`` seconds. A client that closes its
+    sending side still gets its answer. The far side is closed at the end."""
+    loop = asyncio.get_running_loop()
+    last = [loop.time()]
+
+    async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> str:
+        while True:
+            try:
+                data = await asyncio.wait_for(source.read(CHUNK), idle)
+            except TimeoutError:
+                if loop.time() - last[0] >= idle:
+                    return "idle"
+                continue
+            if not data:
+                return "eof"
+            last[0] = loop.time()
+            sink.write(data)
+            await sink.drain()
+
+    up = asyncio.ensure_future(copy(reader, up_writer))
+    down = asyncio.ensure_future(copy(up_reader, writer))
+    try:
+        await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
+        if (not down.done() and not up.cancelled() and up.exception() is None
+                and up.result() == "eof" and up_writer.can_write_eof()):
+            up_writer.write_eof()  # the client is done sending: the answer may follow
+            await asyncio.wait((down,))
+    finally:
+        for task in (up, down):
+            task.cancel()
+        await asyncio.gather(up, down, return_exceptions=True)
+        up_writer.transport.abort()
