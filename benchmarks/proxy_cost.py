@@ -6,31 +6,23 @@ connection each time). Run alone: .venv/bin/python benchmarks/proxy_cost.py
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 
 import requests
+from intercept_cost import CALLS, ROUNDS, per_call_us  # beside this script
 
 import mockplex
 from mockplex.ca import CA
 from mockplex.proxy import Proxy
 
-ROUNDS, POLLS = 5, 200
+__all__ = ["CALLS", "ROUNDS", "measure"]  # the rounds and polls run.py reports
+
 HEADERS = {"X-Plex-Client-Identifier": "bench", "Accept": "application/json"}
 
 
 def per_poll_ms(poll: Callable[[], None]) -> float:
-    """The median over rounds of the milliseconds one poll takes."""
-    rounds = []
-    poll()
-    for _ in range(ROUNDS):
-        began = time.perf_counter()
-        for _ in range(POLLS):
-            poll()
-        rounds.append((time.perf_counter() - began) / POLLS * 1000)
-    return statistics.median(rounds)
+    return per_call_us(poll) / 1000
 
 
 def measure() -> dict[str, float]:

@@ -510,7 +510,7 @@ def main() -> None:
         "A poll (`GET /api/v2/pins/<id>`, requests) of the same server, as https://plex.tv",
         "through `Proxy` (TLS ended by the proxy, bytes relayed to the server) against the",
         f"same poll over plain loopback; medians of {proxy_cost.ROUNDS} rounds of "
-        f"{proxy_cost.POLLS} polls.",
+        f"{proxy_cost.CALLS} polls.",
         "",
         "| measure | mockplex | anchor | ratio | target | met |",
         "|---|---|---|---|---|---|",

@@ -5,6 +5,7 @@ clients are closed while everyone else is served."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import http.server
 import ipaddress
@@ -14,7 +15,7 @@ import socket
 import ssl
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 from cryptography import x509
@@ -57,26 +58,39 @@ def local_https(tmp_path_factory) -> Iterator[tuple[int, str]]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
 
-    class Hello(http.server.BaseHTTPRequestHandler):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    with local_server(lambda headers: b"the local server, unchanged", context) as port:
+        yield port, str(folder / "cert.pem")
+
+
+@contextlib.contextmanager
+def local_server(body: Callable[[Mapping[str, str]], bytes],
+                 context: ssl.SSLContext | None = None) -> Iterator[int]:
+    """A local HTTP(S) server on 127.0.0.1 answering GET with ``body(headers)``; yields
+    its port."""
+
+    class Answer(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = b"the local server, unchanged"
+            data = body(self.headers)
             self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(data)
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server.server_address[1], str(folder / "cert.pem")
-    server.shutdown()
-    server.server_close()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -378,29 +392,15 @@ def test_with_credentials_the_proxy_asks_for_them(server, ca):
 
 
 def test_plain_http_passthrough_keeps_the_proxys_credentials_to_itself(server, ca):
-    class Echo(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = json.dumps(sorted(self.headers.keys())).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def header_names(headers: Mapping[str, str]) -> bytes:
+        return json.dumps(sorted(headers.keys())).encode()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    echo = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    thread = threading.Thread(target=echo.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with Proxy(server, ca=ca, credentials="ci:pw", passthrough=["127.0.0.1"]) as proxy:
-            done = curl("-H", "X-Kept: yes", f"http://127.0.0.1:{echo.server_address[1]}/",
-                        env={"http_proxy": proxy.env["HTTP_PROXY"]})
-        headers = json.loads(done.stdout)
-        assert "X-Kept" in headers and "Proxy-Authorization" not in headers
-    finally:
-        echo.shutdown()
-        echo.server_close()
+    with local_server(header_names) as port, Proxy(server, ca=ca, credentials="ci:pw",
+                                                   passthrough=["127.0.0.1"]) as proxy:
+        done = curl("-H", "X-Kept: yes", f"http://127.0.0.1:{port}/",
+                    env={"http_proxy": proxy.env["HTTP_PROXY"]})
+    headers = json.loads(done.stdout)
+    assert "X-Kept" in headers and "Proxy-Authorization" not in headers
 
 
 def read_answer(tls: ssl.SSLSocket) -> tuple[int, bytes]:
