@@ -13,7 +13,7 @@ from flask_cors import CORS
 from mockplex import control, errors, openapi, pages, plextv, signin, traffic
 from mockplex.autoapprove import AutoApprove
 from mockplex.paths import CONTROL_PREFIX, PROXY_HOSTS
-from mockplex.relays import Relays, refusal, target_host
+from mockplex.relays import Relays, target_host
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
 
 DEFAULTS: dict[str, Any] = {
@@ -88,7 +88,6 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}, r"/users/*": {"origins": "*"}},
          send_wildcard=True, max_age=86400)
-    app.before_request(_refuse_other_hosts)
     app.after_request(_log_request)
     relays = app.extensions["mockplex.relays"] = Relays()
     app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
@@ -111,8 +110,8 @@ class InterceptedRequests:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         scheme = environ.pop(self.KEY, None)
         if self.relays:
-            route = self.relays.get(environ.get("REMOTE_ADDR", ""),
-                                    environ.get("REMOTE_PORT", ""))
+            route = self.relays.get((environ.get("REMOTE_ADDR", ""),
+                                     environ.get("REMOTE_PORT", "")))
             if route is not None:
                 environ["REMOTE_ADDR"] = route.client
                 scheme = route.scheme
@@ -131,13 +130,6 @@ def relays_of(app: Flask) -> Relays:
     """The connections the proxy relays to ``app``'s server."""
     result: Relays = app.extensions["mockplex.relays"]
     return result
-
-
-def _refuse_other_hosts() -> None:
-    """A request on a proxied connection that names a host other than plex.tv's."""
-    host = request.environ.get("mockplex.refused")
-    if host is not None:
-        raise errors.PlexError(refusal(host), status=403)
 
 
 def store_of(app: Flask) -> Store:

@@ -31,11 +31,12 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.errors import ControlError, Unemulated, shown
+from mockplex.errors import ControlError, PlexError, Unemulated, shown
 from mockplex.faults import Fault
 from mockplex.ids import pin_id_of
 from mockplex.paths import CONTROL_PREFIX, is_control_path
 from mockplex.pins import Pin
+from mockplex.relays import refusal
 
 if TYPE_CHECKING:
     from marshmallow import Schema
@@ -77,10 +78,14 @@ def pin_json(pin: Pin) -> dict[str, Any]:
 
 
 def hidden_from_plex_hosts() -> None:
-    """On the plex.tv hosts (interception) the control API does not exist: 404 for every
-    method. App-wide, since it must run before routing's own 404 or 405."""
+    """On the plex.tv hosts (interception, the proxy) the control API does not exist:
+    404 for every method. App-wide, since it must run before routing's own 404 or 405.
+    A request the proxy relayed that names another host is refused there (403)."""
     if not request.environ.get("mockplex.intercepted"):
         return
+    refused = request.environ.get("mockplex.refused")
+    if refused is not None:
+        raise PlexError(refusal(refused), status=403)
     if is_control_path(request.path):
         raise Unemulated()
 

@@ -44,25 +44,20 @@ def target_host(request_uri: str) -> tuple[str, str] | None:
     return parts.scheme, (parts.hostname or "").rstrip(".")
 
 
-class Relays:
-    """``(address, port)`` of the proxy's end of each relayed connection -> its
-    :class:`Route`. Read on every request the server answers, so the empty case is one
-    truth test."""
+class Relays(dict[tuple[str, str], Route]):
+    """``(address, port)`` (as WSGI's ``REMOTE_ADDR`` and ``REMOTE_PORT`` say them) of
+    the proxy's end of each relayed connection -> its :class:`Route`. Read on every
+    request the server answers, so it is a dict: the empty case is one C-level truth
+    test. Written from the proxy's thread, under a lock."""
 
     def __init__(self) -> None:
-        self._routes: dict[tuple[str, str], Route] = {}
+        super().__init__()
         self._lock = threading.Lock()
-
-    def __bool__(self) -> bool:
-        return bool(self._routes)
 
     def add(self, address: tuple[str, int], route: Route) -> None:
         with self._lock:
-            self._routes[(address[0], str(address[1]))] = route
+            self[(address[0], str(address[1]))] = route
 
     def discard(self, address: tuple[str, int]) -> None:
         with self._lock:
-            self._routes.pop((address[0], str(address[1])), None)
-
-    def get(self, address: str, port: str) -> Route | None:
-        return self._routes.get((address, port))
+            self.pop((address[0], str(address[1])), None)
