@@ -104,6 +104,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--strict", action="store_true",
                        help="exit 1 at shutdown, listing them, if the mock failed inside or "
                             "was asked for a plex.tv route it does not emulate (for CI)")
+    serve.add_argument("--journal-har", metavar="FILE",
+                       help="keep FILE a HAR 1.2 file of every plex.tv-side request (for a "
+                            "CI job to keep; HAR viewers and browsers' tools open it)")
     serve.add_argument("--quiet", action="store_true",
                        help="log nothing per request (for load tests)")
     serve.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=4,
@@ -260,6 +263,16 @@ def serve(args: argparse.Namespace) -> int:
     except SystemExit:
         server.stop()
         raise
+    har = None
+    if args.journal_har:  # before the ready line: every request a client sends is in it
+        from mockplex.har import HarWriter
+
+        try:
+            har = HarWriter(args.journal_har, store_of(app).journal)
+        except OSError as error:
+            server.stop()
+            print(f"mockplex: --journal-har {args.journal_har}: {error}", file=sys.stderr)
+            return 2
     if not is_loopback(args.host):
         print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "
               "its control API can approve, expire and reset anything"
@@ -275,6 +288,8 @@ def serve(args: argparse.Namespace) -> int:
         stopping.wait()
     finally:
         server.stop()
+        if har is not None:
+            har.close()  # after the last request: the file is complete
     if seen:
         total = next(counted)
         more = f" (the first {LIMIT} of {total})" if total > LIMIT else ""

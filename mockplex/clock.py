@@ -66,3 +66,10 @@ def to_datetime(timestamp: float) -> datetime:
 def format_wire(timestamp: float) -> str:
     """plex.tv's time format: UTC, whole seconds, ``Z`` suffix."""
     return to_datetime(timestamp).strftime(WIRE_FORMAT)
+
+
+def real_monotonic() -> float:
+    """Seconds on the monotonic clock freezegun does not reach (it patches
+    ``time.monotonic``, not ``clock_gettime``): for durations and timeouts that must not
+    move when a test moves the mock's time."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)

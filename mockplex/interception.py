@@ -26,11 +26,14 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from mockplex.app import INTERCEPTED_HEADER
+from mockplex.app import INTERCEPTED_HEADER, store_of
 from mockplex.patches import PATCHES, Answer, Dropped, Restore
 from mockplex.paths import PLEX_HOSTS
 from mockplex.server import LiveServer
+from mockplex.store import Store
 from mockplex.traffic import DropConnection
+
+STARTED_KEPT = 8  # the interceptions a report can name, the latest
 
 
 class InterceptionError(RuntimeError):
@@ -46,6 +49,7 @@ class _Stack:
         self.active: list[Interception] = []
         self.owner: threading.Thread | None = None
         self.restores: list[Restore] = []
+        self.started: list[Interception] = []  # since forget_started(): for reports
 
     def push(self, interception: Interception) -> None:
         with self.lock:
@@ -67,6 +71,9 @@ class _Stack:
                         "is installed here: install the client your code uses")
                 self.owner = thread
             self.active.append(interception)
+            if interception not in self.started:
+                self.started.append(interception)
+                del self.started[:-STARTED_KEPT]
 
     def remove(self, interception: Interception) -> None:
         with self.lock:
@@ -77,6 +84,15 @@ class _Stack:
                 for restore in reversed(self.restores):
                     restore()
                 self.restores, self.owner = [], None
+
+    def forget_started(self) -> None:
+        with self.lock:
+            self.started = []
+
+    def stores_started(self) -> list[Store]:
+        """The stores of the interceptions started since :meth:`forget_started`."""
+        with self.lock:
+            return [store_of(interception.app) for interception in self.started]
 
     def target(self, scheme: str, host: str) -> Interception | None:
         """The innermost interception, if ``host`` is one of its hosts (or below one)."""

@@ -10,7 +10,7 @@ import fnmatch
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
@@ -43,16 +43,29 @@ class Entry:
     matched: bool = True  # False: no emulated route answers this path
     fault: bool = False  # answered by an injected fault
     cut: bool = False  # True: the request had more than an entry keeps (see the limits)
+    # Where it came in (the host the client named: plex.tv through the proxy), and the
+    # answer as sent: what a HAR file shows (mockplex.har).
+    scheme: str = "http"
+    host: str = ""
+    content_type: str = ""  # of the request's body
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: bytes = b""  # the first BODY_LIMIT bytes
+    duration_ms: float = 0.0
 
     def capped(self) -> Entry:
-        """This entry, or one keeping no more than the limits above (marked ``cut``)."""
+        """This entry, or one keeping no more than the limits above (marked ``cut``
+        when the request had more)."""
         headers = self.xplex_headers
+        if len(self.response_body) > BODY_LIMIT:
+            return replace(self, response_body=self.response_body[:BODY_LIMIT]).capped()
         if (len(self.path) <= VALUE_LIMIT and len(self.query_string) <= QUERY_LIMIT
                 and len(self.raw_body) <= BODY_LIMIT and len(headers) <= XPLEX_LIMIT
+                and len(self.host) <= VALUE_LIMIT and len(self.content_type) <= VALUE_LIMIT
                 and all(len(key) <= VALUE_LIMIT and len(value) <= VALUE_LIMIT
                         for key, value in headers)):
             return self
-        return replace(self, path=self.path[:VALUE_LIMIT],
+        return replace(self, path=self.path[:VALUE_LIMIT], host=self.host[:VALUE_LIMIT],
+                       content_type=self.content_type[:VALUE_LIMIT],
                        query_string=self.query_string[:QUERY_LIMIT],
                        raw_body=self.raw_body[:BODY_LIMIT], cut=True,
                        xplex_headers=tuple((key[:VALUE_LIMIT], value[:VALUE_LIMIT])
@@ -88,11 +101,16 @@ class Journal:
     def __init__(self, limit: int = JOURNAL_LIMIT) -> None:
         self._entries: deque[Entry] = deque(maxlen=limit)
         self._lock = threading.Lock()
+        #: Called with each entry as it is recorded (a HAR file's writer), kept across
+        #: a reset of the store.
+        self.listeners: list[Callable[[Entry], None]] = []
 
     def record(self, entry: Entry) -> None:
         entry = entry.capped()
         with self._lock:
             self._entries.append(entry)
+        for listener in self.listeners:
+            listener(entry)
 
     def entries(self, *, method: str | None = None, path: str | None = None,
                 pin_id: int | None = None, unmatched: bool | None = None) -> list[Entry]:

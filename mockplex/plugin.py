@@ -17,7 +17,8 @@ plugin off.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,10 +52,10 @@ def mockplex_listen_address() -> tuple[str, int]:
 
 
 @pytest.fixture(scope="session")
-def mockplex_server(mockplex_config: dict[str, Any],
+def mockplex_server(request: pytest.FixtureRequest, mockplex_config: dict[str, Any],
                     mockplex_listen_address: tuple[str, int]) -> Iterator[LiveServer]:
     """One live mock plex.tv for the whole session."""
-    from mockplex.app import create_app
+    from mockplex.app import create_app, store_of
     from mockplex.server import CannotListen, LiveServer, keep_real_time
 
     host, port = mockplex_listen_address
@@ -64,10 +65,34 @@ def mockplex_server(mockplex_config: dict[str, Any],
         server.start()
     except CannotListen as error:  # the same words as mockplex serve's
         pytest.fail(f"mockplex: {error} (see mockplex_listen_address)", pytrace=False)
+    har = None
+    har_path = request.config.getoption("mockplex_har")
+    if har_path:
+        from mockplex.har import HarWriter
+
+        har = HarWriter(worker_path(request.config, har_path), store_of(server.app).journal)
     try:
         yield server
     finally:
         server.stop()
+        if har is not None:
+            har.close()
+
+
+def worker_path(config: pytest.Config, path: str) -> Path:
+    """``path``, or under pytest-xdist one file per worker: ``mock.har`` -> ``mock-gw0.har``."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    result = Path(path)
+    return result.with_name(f"{result.stem}-{worker}{result.suffix}") if worker else result
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockplex")
+    group.addoption("--mockplex-har", metavar="FILE", dest="mockplex_har",
+                    help="keep FILE a HAR 1.2 file of every request the session's mock "
+                         "answered (one file per xdist worker: FILE-gw0.har, ...)")
+    group.addoption("--no-mockplex-report", action="store_true", dest="no_mockplex_report",
+                    help="leave out the 'mockplex saw' section of failing tests' reports")
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +147,44 @@ def mockplex(mockplex_server: LiveServer) -> MockPlex:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing test that used the mock (the fixture, or interception) gets a report
+    section "mockplex saw": its requests, the pins, the faults."""
+    report = yield
+    if report.failed and not item.config.getoption("no_mockplex_report"):
+        stores = stores_used(item)
+        if stores:
+            from mockplex.report import describe
+
+            report.sections.append(("mockplex saw", "\n\n".join(describe(store)
+                                                                 for store in stores)))
+    return report
+
+
+def stores_used(item: pytest.Item) -> list[Any]:
+    """The mocks ``item`` used: its ``mockplex`` fixture's, and those of interceptions
+    started during it (looked for only if interception was ever loaded)."""
+    stores = []
+    handle = getattr(item, "funcargs", {}).get("mockplex")
+    if handle is not None and hasattr(handle, "store"):
+        stores.append(handle.store)
+    interception = sys.modules.get("mockplex.interception")
+    if interception is not None:
+        stores.extend(store for store in interception.STACK.stores_started()
+                      if all(store is not seen for seen in stores))
+    return stores
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     """Once the fixtures are set up, for a test that uses the ``mockplex`` fixture: lay a
     ``mockplex_scenario`` marker's file down in the fresh state, and arrange the check
     after the test (hooks rather than the fixture asking for ``request``, which would
     cost every test that uses the fixture)."""
+    interception = sys.modules.get("mockplex.interception")
+    if interception is not None:  # what this test starts is what its report shows
+        interception.STACK.forget_started()
     result = yield
     handle = getattr(item, "funcargs", {}).get("mockplex")
     if handle is None:

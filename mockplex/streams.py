@@ -4,14 +4,10 @@ the clock, and the copying of bytes between a client and the far side."""
 from __future__ import annotations
 
 import asyncio
-import time
+
+from mockplex.clock import real_monotonic
 
 CHUNK = 64 * 1024
-
-
-def real_monotonic() -> float:
-    """The monotonic clock freezegun does not reach."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 class RealTimeLoop(asyncio.SelectorEventLoop):

@@ -11,6 +11,7 @@ from waitress.channel import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mockplex import xplex
+from mockplex.clock import real_monotonic
 from mockplex.context import store
 from mockplex.errors import PlexError
 from mockplex.faults import Fault, Faults
@@ -74,6 +75,17 @@ def raw_body() -> bytes:
         return f"(a body over {current_app.config['MAX_CONTENT_LENGTH']} bytes)".encode()
 
 
+def host_of(environ: dict[str, Any]) -> str:
+    return str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+
+
+def answer_body(response: Response) -> bytes:
+    """What the journal keeps of an answer's body (a streamed one is not read)."""
+    if response.is_streamed or response.direct_passthrough:
+        return b""
+    return response.get_data()[:BODY_LIMIT]
+
+
 def xplex_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((key, value) for key, value in environ.items()
                  if key.startswith(xplex.ENVIRON_PREFIX))
@@ -93,6 +105,7 @@ def _before() -> None:
     if fault is not None:
         raise FaultError(fault)
     if journaled(request.path):
+        request.environ["mockplex.began"] = real_monotonic()
         request.get_data(cache=True)
 
 
@@ -101,11 +114,17 @@ def _record(response: Response) -> Response:
         environ = request.environ
         state = store()
         matched, fault = request.url_rule is not None, "mockplex.fault" in environ
+        began = environ.get("mockplex.began")
         state.journal.record(Entry(
             time=state.clock.now(), method=request.method, path=request.path,
             query_string=environ.get("QUERY_STRING", ""),
             xplex_headers=xplex_headers(environ), raw_body=raw_body(),
             status=response.status_code, matched=matched, fault=fault,
+            scheme=environ.get("wsgi.url_scheme", "http"), host=host_of(environ),
+            content_type=environ.get("CONTENT_TYPE", ""),
+            response_headers=tuple(response.headers.items()),
+            response_body=answer_body(response),
+            duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
         ))
         if not matched and not fault:  # an injected fault is never a problem
             state.problems.add(Problem(UNMATCHED, request.method, request.path))
@@ -122,7 +141,8 @@ def init_app(app: Flask) -> None:
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
                                        query_string=environ.get("QUERY_STRING", ""),
                                        xplex_headers=xplex_headers(environ), status=None,
-                                       fault=True))
+                                       fault=True, scheme=environ.get("wsgi.url_scheme", "http"),
+                                       host=host_of(environ)))
 
     app.before_request_funcs.setdefault(None, []).insert(0, _before)
     app.after_request(_record)
