@@ -23,7 +23,7 @@ DIST := dist
 SMOKE_VENV := .venv-smoke
 SMOKE_PYTEST := $(CURDIR)/$(SMOKE_VENV)/bin/python -m pytest -p no:cacheprovider -q
 
-.PHONY: test smoke dist serve lint bench clean
+.PHONY: test smoke dist serve lint bench screenshots clean
 
 # Create the virtualenv and install mockplex with its test and lint tools;
 # redone only when the package metadata (or the version) changes.
@@ -85,6 +85,11 @@ lint: $(STAMP)
 bench: dist
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench,proxy]'
 	$(BIN)/python benchmarks/run.py
+
+# The pictures in the docs, taken by the browser tests (docs/dashboard.png).
+screenshots: $(STAMP)
+	MOCKPLEX_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:randomly \
+		tests/test_dashboard.py -k screenshot
 
 clean:
 	rm -rf $(VENV) $(SMOKE_VENV) $(DIST) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

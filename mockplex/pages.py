@@ -1,8 +1,13 @@
-"""The human step: the approval pages a person (or a browser test) clicks through.
+"""The pages a person (or a browser test) clicks through: the approval pages, the human
+step of a sign-in, and the dashboard at ``/_mockplex/``.
 
 ``/auth`` stands for ``https://app.plex.tv/auth#?...`` (its parameters are in the
 URL fragment, read by the page's script); ``/link`` stands for ``https://plex.tv/link``.
 Both load nothing from outside the mock.
+
+The dashboard shows what the mock holds and changes it, all through the control API
+(so it honours ``--control-token``, given as ``?control_token=``); as a control path it
+does not exist on the plex.tv hosts.
 
 Reached as a plex.tv host (through the proxy: a browser sent to the real
 ``https://app.plex.tv/auth`` URL a client built), the control API does not exist, so
@@ -21,6 +26,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 
 from mockplex.context import store
 from mockplex.deferred import Deferred
+from mockplex.paths import CONTROL_PREFIX
 
 if TYPE_CHECKING:
     from mockplex import schemas
@@ -37,6 +43,11 @@ APPROVAL_HOSTS = ("app.plex.tv", "plex.tv", "www.plex.tv")
 @bp.get("/auth/")
 def auth() -> str:
     return render_template("auth.html", **on_plex_host())
+
+
+@bp.get(f"{CONTROL_PREFIX}/")
+def dashboard() -> str:
+    return render_template("dashboard.html")
 
 
 @bp.get("/link")

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 import select
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mockplex import Store, create_app, store_of
-from tests.values import FIXTURES, HEADERS
+from tests.values import CHROMIUM, CHROMIUM_ARGS, FIXTURES, HEADERS
 
 pytest_plugins = ["pytester"]
 # The smoke suite runs apart, against the built wheel in a virtualenv of its own
@@ -59,6 +61,27 @@ def no_traffic_off_the_machine(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
     monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def require(what: str, missing: bool) -> None:
+    """Skip locally, fail in CI (CI installs everything the suite needs)."""
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"no {what}")
+        pytest.skip(f"no {what}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's headless Chromium, driven by Playwright (which cannot download browsers
+    here)."""
+    require(f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

@@ -17,14 +17,8 @@ from pathlib import Path
 import pytest
 from plexapi.myplex import MyPlexPinLogin
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-
-def needs(what: str, missing: bool) -> None:
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"no {what}")
-        pytest.skip(f"no {what}")
+from tests.conftest import require
+from tests.values import CHROMIUM, CHROMIUM_ARGS
 
 
 def trusting_home(folder: Path, ca_path: Path | None) -> Path:
@@ -42,8 +36,8 @@ def trusting_home(folder: Path, ca_path: Path | None) -> Path:
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator:
-    needs(f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists())
-    needs("certutil (apt-get install libnss3-tools)", shutil.which("certutil") is None)
+    require(f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists())
+    require("certutil (apt-get install libnss3-tools)", shutil.which("certutil") is None)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -20,16 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE_APP = ROOT / ".venv" / "node" / "app"
 TIMEOUT = 60
-
-
-def needs(what: str, missing: bool) -> None:
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"no {what}")
-        pytest.skip(f"no {what}")
 
 
 def read_json_line(proc: subprocess.Popen[str]) -> dict:
@@ -71,8 +66,8 @@ def test_python_plexapi_and_httpx_with_only_the_env_files_variables(mockplex,
 def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
         mockplex, mockplex_proxy):
     node = shutil.which("node")
-    needs("Node (apt-get install nodejs npm)", node is None)
-    needs(f"Node app packages in {NODE_APP} (make test installs them)",
+    require("Node (apt-get install nodejs npm)", node is None)
+    require(f"Node app packages in {NODE_APP} (make test installs them)",
           not (NODE_APP / "node_modules" / "undici").is_dir())
     script = ROOT / "tests" / "node" / "unchanged_app.cjs"
     _, finished, stderr = run_with_approval(
@@ -84,7 +79,7 @@ def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
 
 def test_node_without_undici_is_told_what_to_add(mockplex_proxy, tmp_path):
     node = shutil.which("node")
-    needs("Node (apt-get install nodejs npm)", node is None)
+    require("Node (apt-get install nodejs npm)", node is None)
     done = subprocess.run([str(node), "-e", "0"], env=mockplex_proxy.env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 0  # a warning, not a failure: npm itself is a Node program
@@ -96,7 +91,7 @@ def test_node_without_undici_is_told_what_to_add(mockplex_proxy, tmp_path):
 def go_program(tmp_path_factory) -> Path:
     """tests/go/pinflow.go built with Debian's Go (its build cache kept in .venv)."""
     go = shutil.which("go")
-    needs("Go (apt-get install golang-go)", go is None)
+    require("Go (apt-get install golang-go)", go is None)
     binary = tmp_path_factory.mktemp("go") / "pinflow"
     env = {"PATH": os.environ["PATH"], "HOME": str(binary.parent),
            "GOCACHE": str(ROOT / ".venv" / "go-cache"), "GOPATH": str(binary.parent / "gopath"),

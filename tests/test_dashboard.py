@@ -1,0 +1,212 @@
+"""The dashboard at /_mockplex/ in a real headless Chromium (Debian's, by Playwright):
+it follows the mock without a reload and changes it only through the control API.
+
+In CI these must run: a missing Chromium fails there. Locally they skip with a reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+import mockplex
+from mockplex import LiveServer, create_app
+from tests.values import HEADERS, JSON_HEADERS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs" / "dashboard.png"
+
+
+@pytest.fixture
+def page(browser, mockplex):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    outside: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(mockplex.url)
+            else outside.append(request.url))
+    page.goto(mockplex.url + "/_mockplex/")
+    expect(page.get_by_role("status")).to_contain_text("Live")
+    yield page
+    context.close()
+    assert outside == [], "the dashboard must load nothing from outside the mock"
+
+
+def pin_row(page, pin):
+    return page.locator(f'#pins tr[data-key="{pin.id}"]')
+
+
+def test_a_pin_made_after_the_page_loaded_appears_without_a_reload(page, mockplex):
+    pin = mockplex.store.create_pin("late-client", product="Overseerr", strong=True)
+    row = pin_row(page, pin)
+    expect(row).to_contain_text(pin.code)
+    expect(row).to_contain_text("late-client")
+    expect(row).to_contain_text("Overseerr")
+    expect(row).to_contain_text("strong")
+    expect(row).to_contain_text("pending")
+    expect(row.locator("td").nth(7)).to_have_text(re.compile(r"(29|30):\d\d"))
+
+
+def test_a_rows_approve_approves_that_pin_and_no_other(page, mockplex):
+    alice = mockplex.create_user("alice", title="Alice")
+    first = mockplex.store.create_pin("first")
+    second = mockplex.store.create_pin("second")
+    row = pin_row(page, second)
+    select = page.get_by_label(f"Approve pin {second.code} as")
+    expect(select).to_have_value("mockplex")  # the default account, preselected
+    select.select_option("alice")
+    page.get_by_role("button", name=f"Approve pin {second.code}", exact=True).click()
+    expect(row).to_contain_text("approved by alice")
+    assert mockplex.pin(second.id).auth_token == alice.auth_token
+    assert mockplex.pin(first.id).auth_token is None
+    expect(pin_row(page, first)).to_contain_text("pending")
+
+
+def test_approve_with_the_keyboard(page, mockplex):
+    mockplex.create_user("bob", title="Bob")
+    pin = mockplex.store.create_pin("keyboard")
+    select = page.get_by_label(f"Approve pin {pin.code} as")
+    expect(select).to_be_visible()
+    select.focus()
+    page.keyboard.press("ArrowDown")  # mockplex -> bob
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=f"Approve pin {pin.code}", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(pin_row(page, pin)).to_contain_text("approved by bob")
+
+
+def test_expire_expires_it(page, mockplex):
+    pin = mockplex.store.create_pin("short-lived")
+    page.get_by_role("button", name=f"Expire pin {pin.code}").click()
+    expect(pin_row(page, pin)).to_have_count(0)
+    assert mockplex.pins == []
+    gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin.id}", headers=JSON_HEADERS, timeout=5)
+    assert gone.status_code == 404
+
+
+def test_the_journal_lists_the_requests_newest_first_and_filters(page, mockplex):
+    pin = requests.post(mockplex.url + "/api/v2/pins", headers=JSON_HEADERS, timeout=5).json()
+    requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}", headers=JSON_HEADERS, timeout=5)
+    rows = page.locator("#journal tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(f"/api/v2/pins/{pin['id']}")
+    expect(rows.nth(1)).to_contain_text("POST")
+    expect(pin_row(page, mockplex.pin(pin["id"])).locator("td").nth(6)).to_have_text("1")
+    page.get_by_label("Filter by path or pin").fill(str(pin["id"]))
+    expect(rows).to_have_count(1)
+    page.get_by_role("button", name="Clear requests").click()
+    expect(rows).to_have_count(0)
+    assert mockplex.requests == []
+
+
+def test_a_fault_added_on_the_page_answers_the_next_matching_request(page, mockplex):
+    page.get_by_label("Add a fault").select_option(label="next pin creation answers 429")
+    page.get_by_role("button", name="Add fault").click()
+    expect(page.locator("#faults")).to_contain_text("POST /api/v2/pins: answer 429")
+    refused = requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS, timeout=5)
+    assert refused.status_code == 429
+    assert requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS,
+                         timeout=5).status_code == 201  # it was for one request
+    expect(page.locator("#faults")).to_have_text("none")
+
+
+def test_the_page_survives_a_reset_and_the_clock_moves(page, mockplex):
+    pin = mockplex.store.create_pin("before-reset")
+    expect(pin_row(page, pin)).to_be_visible()
+    page.get_by_label("Advance the clock by (seconds)").fill("600")
+    page.get_by_role("button", name="Advance").click()
+    expect(pin_row(page, pin).locator("td").nth(7)).to_have_text(re.compile(r"^(5|4):\d\d$"))
+    page.get_by_role("button", name="Reset everything").click()
+    expect(page.locator("#pins-empty")).to_be_visible()
+    after = mockplex.store.create_pin("after-reset")
+    expect(pin_row(page, after)).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Live")
+
+
+def test_auto_approve_is_shown_and_set(page, mockplex):
+    page.get_by_label("Rule").fill("after-polls=2")
+    page.get_by_role("button", name="Set rule").click()
+    expect(page.locator("#auto-approve")).to_have_text("after-polls=2")
+    assert mockplex.store.auto_approve is not None
+    page.get_by_role("button", name="Turn off").click()
+    expect(page.locator("#auto-approve")).to_have_text("off")
+
+
+def test_accounts_servers_and_shares_appear_once_they_exist(page, mockplex):
+    expect(page.locator("#servers-section")).to_be_hidden()
+    mockplex.create_user("carol", email="carol@example.test")
+    mockplex.add_server("Home", connections=["http://127.0.0.1:32401"])
+    mockplex.share("Home", "carol")
+    expect(page.locator("#accounts")).to_contain_text("carol@example.test")
+    expect(page.locator("#servers")).to_contain_text("http://127.0.0.1:32401")
+    expect(page.locator("#shares")).to_contain_text("carol")
+    expect(page.get_by_role("button", name="Copy carol's token")).to_be_visible()
+
+
+def test_the_screenshot_in_the_docs(page, mockplex, tmp_path):
+    """The picture the docs show, taken here: written into docs/ with
+    MOCKPLEX_SCREENSHOTS=1 (make screenshots), else into a temporary folder."""
+    alice = mockplex.create_user("alice", email="alice@example.test")
+    strong = mockplex.store.create_pin("overseerr-7f3a", product="Overseerr", strong=True)
+    weak = mockplex.store.create_pin("tautulli-01", product="Tautulli")
+    for _ in range(3):
+        requests.get(f"{mockplex.url}/api/v2/pins/{weak.id}", headers={
+            "X-Plex-Client-Identifier": "tautulli-01"}, timeout=5)
+    mockplex.verify(weak.id, user=alice.username)
+    mockplex.fail("GET", "/api/v2/user", status=503, times=1)
+    expect(pin_row(page, weak)).to_contain_text("approved by alice")
+    expect(pin_row(page, strong)).to_be_visible()
+    target = SCREENSHOT if os.environ.get("MOCKPLEX_SCREENSHOTS") else tmp_path / "shot.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_server_going_away_shows(browser):
+    server = LiveServer().start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/_mockplex/")
+        status = page.get_by_role("status")
+        expect(status).to_contain_text("Live")
+        server.stop()
+        expect(status).to_contain_text("mockplex is not answering", timeout=10_000)
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_with_a_control_token_it_works_only_when_given_it(browser):
+    with LiveServer(create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"})) as server:
+        server.store.create_pin("guarded")
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(server.url + "/_mockplex/")
+            expect(page.get_by_role("status")).to_contain_text("control token")
+            page.goto(server.url + "/_mockplex/?control_token=s3cret")
+            expect(page.locator("#pins tbody tr")).to_have_count(1)
+        finally:
+            context.close()
+
+
+def test_the_dashboard_does_not_exist_on_the_plex_hosts():
+    with mockplex.intercept():
+        answer = requests.get("https://plex.tv/_mockplex/", timeout=5)
+    assert answer.status_code == 404 and "mockplex emulates no route" in answer.text
+
+
+def test_a_refused_change_says_why(page, mockplex):
+    page.get_by_label("Advance the clock by (seconds)").fill("-5")
+    page.get_by_role("button", name="Advance").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Advancing the clock failed:")
+    page.get_by_label("Rule").fill("sometimes")
+    page.get_by_role("button", name="Set rule").click()
+    expect(alert).to_have_text("A rule is after-polls=N or after-seconds=S")
+    assert mockplex.store.clock.offset == 0
