@@ -26,7 +26,7 @@ from typing import Any
 
 from mockplex.journal import Entry, Journal
 
-HAR_LIMIT = 100_000  # entries a file keeps, the newest
+HAR_LIMIT = 10_000  # entries a file keeps, the newest (it is rewritten whole each second)
 FLUSH_SECONDS = 1.0
 TEXT_TYPES = ("text/", "application/json", "application/xml", "image/svg+xml",
               "application/x-www-form-urlencoded")
