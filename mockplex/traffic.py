@@ -81,6 +81,12 @@ def host_of(environ: dict[str, Any]) -> str:
 
 def answer_body(response: Response) -> bytes:
     """What the journal keeps of an answer's body (a streamed one is not read)."""
+    chunks = response.response
+    if isinstance(chunks, list):  # set whole (the cheap case: no need to encode again)
+        try:
+            return b"".join(chunks)[:BODY_LIMIT]
+        except TypeError:  # text chunks: encoded below
+            pass
     if response.is_streamed or response.direct_passthrough:
         return b""
     return response.get_data()[:BODY_LIMIT]
@@ -122,7 +128,7 @@ def _record(response: Response) -> Response:
             status=response.status_code, matched=matched, fault=fault,
             scheme=environ.get("wsgi.url_scheme", "http"), host=host_of(environ),
             content_type=environ.get("CONTENT_TYPE", ""),
-            response_headers=tuple(response.headers.items()),
+            response_headers=tuple(response.headers.to_wsgi_list()),
             response_body=answer_body(response),
             duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
         ))
