@@ -8,6 +8,7 @@ tests that run an unchanged program in a subprocess.
 A failing test that used the mock gets a "mockplex saw" section in its report
 (``--no-mockplex-report`` leaves it out); ``--mockplex-har FILE`` keeps a HAR file of
 the session's requests.
+
 Override ``mockplex_config`` to change the app's configuration, and
 ``mockplex_listen_address`` (or set ``MOCKPLEX_HOST`` / ``MOCKPLEX_PORT``) to choose
 where the server listens.
