@@ -24,23 +24,33 @@ def test_fails_after_some_requests(mockplex):
 
 def test_passes(mockplex):
     requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS, timeout=5)
+
+
+def test_many(mockplex):
+    for _ in range(45):
+        requests.get(mockplex.url + "/api/v2/pins/123456789", headers=HEADERS, timeout=5)
+    assert False
 '''
 
 
-def section(output: str) -> str:
-    """The text of the "mockplex saw" section."""
-    match = re.search(r"-+ mockplex saw -+\n(.*?)(?:\n[=_-]{5,}|\Z)", output, re.S)
-    assert match, output
-    return match.group(1)
+def sections(output: str) -> dict[str, str]:
+    """The "mockplex saw" section of each failing test, by the test's name."""
+    found = {}
+    for name, body in re.findall(r"_{3,} (test_\w+) _{3,}\n(.*?)(?=\n_{3,} test_|\n={5,})",
+                                 output, re.S):
+        match = re.search(r"-+ mockplex saw -+\n(.*?)(?:\n-{5,}|\Z)", body, re.S)
+        if match:
+            found[name] = match.group(1)
+    return found
 
 
 def test_a_failing_test_shows_what_the_mock_saw_unmatched_first(run_pytest, pytester):
     pytester.makepyfile(test_user=USER_TESTS)
     result = run_pytest("-rP")
-    result.assert_outcomes(failed=1, passed=1)
-    output = result.stdout.str()
-    assert output.count("mockplex saw") == 1  # the failing test's only
-    lines = section(output).splitlines()
+    result.assert_outcomes(failed=2, passed=1)
+    found = sections(result.stdout.str())
+    assert sorted(found) == ["test_fails_after_some_requests", "test_many"]  # not the pass
+    lines = found["test_fails_after_some_requests"].splitlines()
     assert lines[0] == "requests (3; unmatched first, then the newest):"
     assert lines[1].endswith("GET /api/v2/friends -> 404  [UNMATCHED]")
     assert re.search(r"GET /api/v2/pins/\d+ -> 200 pin \d+$", lines[2])
@@ -50,12 +60,15 @@ def test_a_failing_test_shows_what_the_mock_saw_unmatched_first(run_pytest, pyte
                         r"'0': approved as mockplex, 1 poll\(s\), 900 s left", lines[5])
     assert lines[6:] == ["faults (1 active):",
                          "  GET /api/v2/user: answer 503 (2 more time(s))"]
+    many = found["test_many"].splitlines()  # a long journal is trimmed, saying how much
+    assert many[0] == "requests (45; unmatched first, then the newest):"
+    assert many[31] == "  ... and 15 older ones left out"
 
 
 def test_the_option_turns_it_off(run_pytest, pytester):
     pytester.makepyfile(test_user=USER_TESTS)
     result = run_pytest("--no-mockplex-report")
-    result.assert_outcomes(failed=1, passed=1)
+    result.assert_outcomes(failed=2, passed=1)
     assert "mockplex saw" not in result.stdout.str()
 
 
@@ -78,23 +91,6 @@ def test_later_and_without_interception():
 ''')
     result = run_pytest()
     result.assert_outcomes(failed=2)
-    output = result.stdout.str()
-    assert output.count("mockplex saw") == 1  # the second test started no interception
-    assert "POST /api/v2/pins -> 201" in section(output)
-
-
-def test_a_long_journal_is_trimmed_saying_how_much(run_pytest, pytester):
-    pytester.makepyfile(test_user='''
-import requests
-
-
-def test_many(mockplex):
-    for _ in range(45):
-        requests.get(mockplex.url + "/api/v2/pins/123456789",
-                     headers={"X-Plex-Client-Identifier": "x"}, timeout=5)
-    assert False
-''')
-    result = run_pytest()
-    lines = section(result.stdout.str()).splitlines()
-    assert lines[0] == "requests (45; unmatched first, then the newest):"
-    assert lines[31] == "  ... and 15 older ones left out"
+    found = sections(result.stdout.str())
+    assert list(found) == ["test_fails"]  # the second test started no interception
+    assert "POST /api/v2/pins -> 201" in found["test_fails"]
