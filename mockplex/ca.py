@@ -34,6 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from mockplex import files
+
 try:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -170,7 +172,7 @@ class CA:
         )
         cert_path = folder / f"{host}.pem"
         key_path = folder / f"{host}-key.pem"
-        _write_private(key_path, _key_pem(key))
+        files.write_private(key_path, _key_pem(key))
         cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM)
                               + self.certificate.public_bytes(serialization.Encoding.PEM))
         return Leaf(host, cert_path, key_path)
@@ -240,26 +242,20 @@ def _create(key_path: Path) -> None:
                        critical=False)
         .sign(key, hashes.SHA256())
     )
-    aside = key_path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-    _write_private(aside, _key_pem(key) + certificate.public_bytes(serialization.Encoding.PEM))
+    temporary = files.aside(key_path)
+    files.write_private(temporary, _key_pem(key)
+                        + certificate.public_bytes(serialization.Encoding.PEM))
     try:
-        os.link(aside, key_path)  # fails if another process made one first: theirs stays
+        os.link(temporary, key_path)  # fails if another process made one first: theirs stays
     except FileExistsError:
         pass
     finally:
-        aside.unlink()
+        temporary.unlink()
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a new file only its owner can read."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -269,6 +265,4 @@ def _write_if_changed(path: Path, data: bytes) -> None:
             return
     except FileNotFoundError:
         pass
-    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    aside.write_bytes(data)
-    os.replace(aside, path)
+    files.replace(path, data)

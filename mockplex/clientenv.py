@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from mockplex import files
 from mockplex.ca import CA
 
 #: Where the Node preload lives in the installed package.
@@ -39,10 +40,5 @@ def write_env_file(path: str | os.PathLike[str], env: Mapping[str, str]) -> None
         key, value = next(iter(unsafe.items()))
         raise ValueError(f"cannot write {key}={value!r} unquoted: use folders and proxy "
                          "credentials without spaces or shell characters")
-    target = Path(path)
-    aside = target.with_name(f".{target.name}.{os.getpid()}")
-    aside.unlink(missing_ok=True)
-    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # credentials
-    with os.fdopen(descriptor, "w") as file:
-        file.write("".join(f"{key}={value}\n" for key, value in env.items()))
-    os.replace(aside, target)
+    text = "".join(f"{key}={value}\n" for key, value in env.items())
+    files.replace(Path(path), text.encode(), private=True)  # it may hold proxy credentials

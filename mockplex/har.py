@@ -24,17 +24,13 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from mockplex import files, xplex
 from mockplex.journal import Entry, Journal
 
 HAR_LIMIT = 10_000  # entries a file keeps, the newest (it is rewritten whole each second)
 FLUSH_SECONDS = 1.0
 TEXT_TYPES = ("text/", "application/json", "application/xml", "image/svg+xml",
               "application/x-www-form-urlencoded")
-
-
-def header_name(environ_key: str) -> str:
-    """``HTTP_X_PLEX_CLIENT_IDENTIFIER`` -> ``X-Plex-Client-Identifier``."""
-    return "-".join(part.capitalize() for part in environ_key.removeprefix("HTTP_").split("_"))
 
 
 def pairs(items: Any) -> list[dict[str, str]]:
@@ -64,7 +60,7 @@ def har_entry(entry: Entry) -> dict[str, Any]:
         url += "?" + entry.query_string
     request: dict[str, Any] = {
         "method": entry.method, "url": url, "httpVersion": "HTTP/1.1", "cookies": [],
-        "headers": pairs([("Host", host), *((header_name(key), value)
+        "headers": pairs([("Host", host), *((xplex.header_name(key), value)
                                             for key, value in entry.xplex_headers)]),
         "queryString": pairs(entry.query.items()), "headersSize": -1,
         "bodySize": len(entry.raw_body)}
@@ -140,10 +136,7 @@ class HarWriter:
         """Write the file now (aside, then renamed into place: readers never see half)."""
         with self._lock:
             entries, left_out = list(self._entries), self._seen - len(self._entries)
-        text = json.dumps(har(entries, left_out=left_out), indent=1)
-        aside = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
-        aside.write_text(text)
-        os.replace(aside, self.path)
+        files.replace(self.path, json.dumps(har(entries, left_out=left_out), indent=1).encode())
 
     def close(self) -> None:
         """Stop following the journal and write the file a last time; idempotent."""

@@ -9,10 +9,16 @@ PREFIX = "x-plex-"
 ENVIRON_PREFIX = "HTTP_X_PLEX_"
 
 
+def header_name(environ_key: str) -> str:
+    """A header's name from its WSGI environ key: ``HTTP_X_PLEX_CLIENT_IDENTIFIER`` ->
+    ``X-Plex-Client-Identifier``."""
+    return "-".join(part.capitalize() for part in environ_key.removeprefix("HTTP_").split("_"))
+
+
 def from_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     """The X-Plex headers of a WSGI environ, as ``X-Plex-Client-Identifier: value``
     (read from the environ directly: a request's own header view costs more)."""
-    return {"-".join(part.capitalize() for part in key[5:].split("_")): value
+    return {header_name(key): value
             for key, value in environ.items() if key.startswith(ENVIRON_PREFIX)}
 
 
