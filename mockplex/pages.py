@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
-from mockplex.context import store
+from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.paths import CONTROL_PREFIX
 
@@ -59,7 +59,7 @@ def on_plex_host() -> dict[str, Any]:
     """The template's ``embedded`` data and ``inline`` files, on a plex.tv host only."""
     if not request.environ.get("mockplex.intercepted"):
         return {}
-    now, base = store().clock.now(), request.host_url.rstrip("/")
+    now, base = store().clock.now(), base_url()
     return {"inline": static_files(),
             "embedded": {"users": [schemas.dump_user(account, base)
                                    for account in store().accounts()],

@@ -7,28 +7,32 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING
 
-from mockplex.errors import mock_code
+from mockplex.deferred import Deferred
+from mockplex.errors import PlexError
+
+if TYPE_CHECKING:
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # loaded by the first refusal
 
 MAX_HEAD = 64 * 1024  # a request head longer than this gets 431
-REASONS = {400: "Bad Request", 403: "Forbidden", 407: "Proxy Authentication Required",
-           408: "Request Timeout", 431: "Request Header Fields Too Large",
-           502: "Bad Gateway", 503: "Service Unavailable"}
 
 
-class Refused(Exception):
-    """An answer the proxy gives itself, in plex.tv's error shape, then closes."""
+class Refused(PlexError):
+    """An answer the proxy gives itself, in plex.tv's error shape (the body the app's
+    errors have, with the mock's codes), then closes."""
 
     def __init__(self, status: int, message: str,
                  headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status=status)
         self.headers = dict(headers or {})
 
     def response(self) -> bytes:
-        body = json.dumps({"errors": [{"code": mock_code(self.status), "message": str(self),
-                                       "status": self.status}]}).encode()
-        lines = [f"HTTP/1.1 {self.status} {REASONS[self.status]}",
+        body = json.dumps(schemas.ERRORS_SCHEMA.dump({"errors": [self]})).encode()
+        lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}",
                  "Content-Type: application/json", f"Content-Length: {len(body)}",
                  "Connection: close", *(f"{name}: {value}" for name, value in
                                         self.headers.items())]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from mockplex.accounts import AccountError
 from mockplex.faults import Fault
 from mockplex.journal import Entry
 from mockplex.pins import Pin
@@ -53,9 +54,10 @@ def pin_line(store: Store, pin: Pin, now: float) -> str:
     if pin.auth_token is None:
         state = "pending"
     else:
-        owner = next((account.username for account in store.accounts()
-                      if account.auth_token == pin.auth_token), "an unknown token")
-        state = f"approved as {owner}"
+        try:
+            state = f"approved as {store.account_for_token(pin.auth_token).username}"
+        except AccountError:  # revoked since, or a token of no account
+            state = "approved as an unknown token"
     kind = "strong" if pin.strong else "4-character"
     return (f"{pin.id} code {pin.code} ({kind}), client {pin.client_identifier!r}, "
             f"product {pin.product!r}: {state}, {pin.polls} poll(s), "
