@@ -185,15 +185,15 @@ def check_proxy_args(args: argparse.Namespace) -> None:
         raise usage_error("--proxy-credentials is USER:PASSWORD")
 
 
-def start_proxy(args: argparse.Namespace, server: Any) -> Any:
-    """The proxy and TLS listener the arguments ask for, started (None if neither), and
-    the env file written."""
-    if args.proxy_port is None and args.tls_port is None:
+def start_proxy(args: argparse.Namespace, server: Any, ca: Any) -> Any:
+    """The proxy and TLS listener the arguments ask for, started with ``ca`` (None if
+    neither is asked for), and the env file written."""
+    if ca is None:
         return None
     from mockplex.clientenv import write_env_file
     from mockplex.proxy import Proxy
 
-    proxy = Proxy(server, ca=load_ca(args.ca_dir), host=args.proxy_host,
+    proxy = Proxy(server, ca=ca, host=args.proxy_host,
                   port=args.proxy_port, tls_port=args.tls_port,
                   passthrough=args.proxy_passthrough, credentials=args.proxy_credentials)
     proxy.start()
@@ -208,8 +208,9 @@ def start_proxy(args: argparse.Namespace, server: Any) -> Any:
 
 def serve(args: argparse.Namespace) -> int:
     check_proxy_args(args)
+    ca = None  # a missing extra or a bad CA folder is found before anything starts
     if args.proxy_port is not None or args.tls_port is not None:
-        load_ca(args.ca_dir)  # a missing extra or a bad CA folder, before anything starts
+        ca = load_ca(args.ca_dir)
     from mockplex.app import create_app, store_of  # not before the arguments are read
     from mockplex.deferred import warm_up
     from mockplex.server import CannotListen, LiveServer
@@ -255,7 +256,7 @@ def serve(args: argparse.Namespace) -> int:
     server = LiveServer(app, host=args.host, port=args.port, threads=args.threads)
     try:
         server.start()
-        proxy = start_proxy(args, server)
+        proxy = start_proxy(args, server, ca)
     except CannotListen as error:
         server.stop()
         print(f"mockplex: {error}", file=sys.stderr)
