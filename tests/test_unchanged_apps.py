@@ -77,14 +77,74 @@ def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
     assert [entry.path for entry in mockplex.requests][-1] == "/api/v2/user"
 
 
-def test_node_without_undici_is_told_what_to_add(mockplex_proxy, tmp_path):
+GUARD = ROOT / "tests" / "node" / "loopback_guard.cjs"
+FETCH_SCRIPT = ROOT / "tests" / "node" / "fetch_plex_tv.cjs"
+
+
+def run_guarded_node(args: list[str], env: dict[str, str], cwd: Path
+                     ) -> subprocess.CompletedProcess[str]:
+    """``node`` with the loopback guard loaded: a lookup of (or a connection to) any host
+    but loopback fails at once, prints ``loopback-guard: refused ...`` and makes the exit
+    status 86."""
     node = shutil.which("node")
     require("Node (apt-get install nodejs npm)", node is None)
-    done = subprocess.run([str(node), "-e", "0"], env=mockplex_proxy.env, cwd=tmp_path,
+    return subprocess.run([str(node), f"--require={GUARD}", *args], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=TIMEOUT)
-    assert done.returncode == 0  # a warning, not a failure: npm itself is a Node program
-    assert "undici was not found from" in done.stderr
+
+
+def test_the_loopback_guard_catches_nodes_fetch_going_direct(tmp_path):
+    # Without the env file's preload, Node 20's fetch to plex.tv would look plex.tv up:
+    # the guard refuses that lookup, so the tests below can tell "never direct" apart.
+    done = run_guarded_node(
+        ["-e", "fetch('https://plex.tv/').catch((error) => console.log(error.cause.message))"],
+        env={}, cwd=tmp_path)
+    assert done.returncode == 86, done.stderr
+    assert "loopback-guard: refused a lookup of plex.tv" in done.stderr
+
+
+@pytest.mark.parametrize("undici", [None, "module.exports = { setGlobalDispatcher() {} };"],
+                         ids=["no-undici", "undici-without-EnvHttpProxyAgent"])
+def test_node_fetch_without_a_usable_undici_fails_closed_before_any_lookup(
+        mockplex, mockplex_proxy, tmp_path, undici):
+    # The program in a folder with no usable undici (none at all, or one too old to
+    # have EnvHttpProxyAgent), run from there.
+    app = tmp_path / "app"
+    app.mkdir()
+    if undici is not None:
+        (app / "node_modules" / "undici").mkdir(parents=True)
+        (app / "node_modules" / "undici" / "index.js").write_text(undici)
+    script = Path(shutil.copy(FETCH_SCRIPT, app))
+    done = run_guarded_node([str(script)], env=mockplex_proxy.env, cwd=app)
+    assert done.returncode == 0 and "loopback-guard" not in done.stderr, done.stderr
+    warning = "undici was not found from" if undici is None else "has no EnvHttpProxyAgent"
+    assert warning in done.stderr  # one line at start, naming the fix
     assert "npm install --save-dev undici@6" in done.stderr
+    result = json.loads(done.stdout)
+    for how in ("string", "url", "request"):
+        assert result[how]["error"] == "TypeError", result[how]
+        assert result[how]["code"] == "MOCKPLEX_NO_PROXY"
+        assert "fetch to plex.tv refused" in result[how]["message"]
+        assert "npm install --save-dev undici@6" in result[how]["message"]
+        assert "Node 22.21+" in result[how]["message"]
+    assert result["health"]["status"] == 200  # loopback still works
+    assert mockplex.requests == []  # nothing reached plex.tv's hosts, not even the mock
+
+
+def test_node_fetch_finds_undici_from_its_scripts_folder(mockplex, mockplex_proxy, tmp_path):
+    require(f"Node app packages in {NODE_APP} (make test installs them)",
+            not (NODE_APP / "node_modules" / "undici").is_dir())
+    app, elsewhere = tmp_path / "app", tmp_path / "elsewhere"
+    app.mkdir()
+    elsewhere.mkdir()
+    (app / "node_modules").symlink_to(NODE_APP / "node_modules", target_is_directory=True)
+    script = Path(shutil.copy(FETCH_SCRIPT, app))
+    done = run_guarded_node([str(script)], env=mockplex_proxy.env, cwd=elsewhere)
+    assert done.returncode == 0 and "loopback-guard" not in done.stderr, done.stderr
+    assert "mockplex:" not in done.stderr  # the preload found undici
+    result = json.loads(done.stdout)
+    assert [result[how]["status"] for how in ("string", "url", "request")] == [201] * 3
+    assert result["health"]["status"] == 200
+    assert [entry.path for entry in mockplex.requests] == ["/api/v2/pins.json"] * 3
 
 
 @pytest.fixture(scope="session")
