@@ -30,14 +30,20 @@ async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                idle: float) -> None:
     """Copy both ways (client ``reader``/``writer``, far side ``up_*``) until the far
     side closes, or both ways are silent for ``idle`` seconds. A client that closes its
-    sending side still gets its answer. The far side is closed at the end."""
+    sending side still gets its answer. The far side is closed at the end.
+
+    The two copies are tasks of this call's own: cancelled with it, and awaited before
+    it returns, so none outlives it. Their timeouts are :func:`asyncio.timeout`, not
+    ``asyncio.wait_for``: on Python 3.11, ``wait_for`` swallows a cancellation that
+    arrives as its read completes, and the copy would run on after the stop."""
     loop = asyncio.get_running_loop()
     last = [loop.time()]
 
     async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> str:
         while True:
             try:
-                data = await asyncio.wait_for(source.read(CHUNK), idle)
+                async with asyncio.timeout(idle):
+                    data = await source.read(CHUNK)
             except TimeoutError:
                 if loop.time() - last[0] >= idle:
                     return "idle"
@@ -48,8 +54,8 @@ async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
             sink.write(data)
             await sink.drain()
 
-    up = asyncio.ensure_future(copy(reader, up_writer))
-    down = asyncio.ensure_future(copy(up_reader, writer))
+    up = asyncio.create_task(copy(reader, up_writer), name="mockplex:proxy:up")
+    down = asyncio.create_task(copy(up_reader, writer), name="mockplex:proxy:down")
     try:
         await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
         if (not down.done() and not up.cancelled() and up.exception() is None
@@ -57,7 +63,9 @@ async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
             up_writer.write_eof()  # the client is done sending: the answer may follow
             await asyncio.wait((down,))
     finally:
+        up_writer.transport.abort()
         for task in (up, down):
             task.cancel()
+        # gather waits for both (their errors retrieved, not logged) even if this call
+        # is cancelled again meanwhile, so that neither is left pending.
         await asyncio.gather(up, down, return_exceptions=True)
-        up_writer.transport.abort()
