@@ -13,6 +13,7 @@ import string
 from dataclasses import dataclass
 
 from mockplex.ids import random_string, unique
+from mockplex.limits import TEXT_MAX
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 20
@@ -21,6 +22,13 @@ TOKEN_LENGTH = 20
 DEFAULT_TOKEN = "MockPlexDefaultToken"
 #: When every mock account joined plex.tv (2024-07-16T17:03:05Z), as epoch seconds.
 JOINED_AT = 1721149385
+
+
+def check_text(**values: str | None) -> None:
+    """Refuse, naming it, a text longer than :data:`~mockplex.limits.TEXT_MAX`."""
+    for name, value in values.items():
+        if value is not None and len(value) > TEXT_MAX:
+            raise ValueError(f"{name} is at most {TEXT_MAX} characters, got {len(value)}")
 
 
 class AccountError(Exception):
@@ -120,6 +128,9 @@ class Accounts:
             username = unique(lambda: f"user{next(number)}", self._by_name)
         if not username:
             raise ValueError("an account needs a non-empty username")
+        check_text(username=username, email=email, title=title, friendly_name=friendly_name,
+                   auth_token=auth_token, password=password,
+                   verification_code=verification_code)
         if username in self._by_name:
             raise AccountExists(f"an account with the username {username!r} exists already")
         if auth_token is not None and auth_token in self._owners:

@@ -9,7 +9,9 @@ HAR allows for that (``_matched``, ``_fault``, ``_cut``).
 :class:`HarWriter` follows a journal and keeps its file complete and valid the whole
 time: rewritten (aside, then renamed into place) within a second of a new entry, and
 once more when closed. It keeps every entry since it started, across resets of the
-store, up to :data:`HAR_LIMIT` (then the oldest go, and the file says how many).
+store, up to :data:`HAR_LIMIT` entries and :data:`HAR_BYTES` bytes of them (then the
+oldest go, and the file says how many): each entry is written out once, as it comes,
+and kept as those bytes, so a file is never larger than that, whatever the requests.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from typing import Any
 
 from mockplex import files, xplex
 from mockplex.journal import Entry, Journal
+from mockplex.limits import HAR_BYTES as HAR_BYTES
+from mockplex.limits import HAR_LIMIT as HAR_LIMIT
 
-HAR_LIMIT = 10_000  # entries a file keeps, the newest (it is rewritten whole each second)
 FLUSH_SECONDS = 1.0
 TEXT_TYPES = ("text/", "application/json", "application/xml", "image/svg+xml",
               "application/x-www-form-urlencoded")
@@ -90,16 +93,28 @@ def har_entry(entry: Entry) -> dict[str, Any]:
     }
 
 
-def har(entries: list[Entry], *, left_out: int = 0) -> dict[str, Any]:
-    """A HAR 1.2 document of ``entries``."""
+def log_head(left_out: int) -> dict[str, Any]:
+    """A HAR log's fields but its entries."""
     from mockplex import __version__
 
-    log: dict[str, Any] = {"version": "1.2",
-                           "creator": {"name": "mockplex", "version": __version__},
-                           "entries": [har_entry(entry) for entry in entries]}
+    head: dict[str, Any] = {"version": "1.2",
+                            "creator": {"name": "mockplex", "version": __version__}}
     if left_out:
-        log["comment"] = f"the oldest {left_out} entries were left out (over {HAR_LIMIT})"
-    return {"log": log}
+        head["comment"] = (f"the oldest {left_out} entries were left out (over {HAR_LIMIT} "
+                           f"entries or {HAR_BYTES} bytes of them)")
+    return head
+
+
+def encoded(entry: Entry) -> bytes:
+    """One HAR entry as it is written in the file."""
+    return json.dumps(har_entry(entry), indent=1).encode()
+
+
+def document(entries: list[bytes], *, left_out: int = 0) -> bytes:
+    """A HAR 1.2 file of entries written out by :func:`encoded`."""
+    head = json.dumps(log_head(left_out), indent=1)[:-2]  # open: without its last "\n}"
+    return (b'{"log": ' + head.encode() + b',\n "entries": [\n' + b",\n".join(entries)
+            + b"\n]}}\n")
 
 
 class HarWriter:
@@ -109,7 +124,8 @@ class HarWriter:
     def __init__(self, path: str | os.PathLike[str], journal: Journal) -> None:
         self.path = Path(path)
         self.journal = journal
-        self._entries: deque[Entry] = deque(maxlen=HAR_LIMIT)
+        self._entries: deque[bytes] = deque()  # each as written in the file
+        self._bytes = 0  # theirs, in all
         self._seen = 0
         self._lock = threading.Lock()
         self._changed = threading.Event()
@@ -120,9 +136,13 @@ class HarWriter:
         self._thread.start()
 
     def _add(self, entry: Entry) -> None:
+        text = encoded(entry)  # written out once, here (the file is rewritten each second)
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append(text)
+            self._bytes += len(text)
             self._seen += 1
+            while len(self._entries) > HAR_LIMIT or self._bytes > HAR_BYTES:
+                self._bytes -= len(self._entries.popleft())
         self._changed.set()
 
     def _run(self) -> None:
@@ -136,7 +156,7 @@ class HarWriter:
         """Write the file now (aside, then renamed into place: readers never see half)."""
         with self._lock:
             entries, left_out = list(self._entries), self._seen - len(self._entries)
-        files.replace(self.path, json.dumps(har(entries, left_out=left_out), indent=1).encode())
+        files.replace(self.path, document(entries, left_out=left_out))
 
     def close(self) -> None:
         """Stop following the journal and write the file a last time; idempotent."""

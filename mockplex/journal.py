@@ -17,12 +17,17 @@ from urllib.parse import parse_qsl
 from mockplex import xplex
 from mockplex.ids import pin_id_of
 
-JOURNAL_LIMIT = 1000  # entries kept, the newest
-# What one entry keeps of a request, so that no request can make the journal large:
-BODY_LIMIT = 4096  # bytes of the body
-QUERY_LIMIT = 4096  # characters of the query string
-VALUE_LIMIT = 1024  # characters of the path, and of each X-Plex header's name and value
-XPLEX_LIMIT = 32  # X-Plex headers
+# What one entry keeps of a request and of its answer, so that no request can make the
+# journal large (the numbers, and what they come to in bytes: mockplex.limits).
+from mockplex.limits import BODY_LIMIT as BODY_LIMIT
+from mockplex.limits import HEADERS_LIMIT as HEADERS_LIMIT
+from mockplex.limits import JOURNAL_LIMIT as JOURNAL_LIMIT
+from mockplex.limits import QUERY_LIMIT as QUERY_LIMIT
+from mockplex.limits import SHORT_LIMIT as SHORT_LIMIT
+from mockplex.limits import VALUE_LIMIT as VALUE_LIMIT
+from mockplex.limits import XPLEX_LIMIT as XPLEX_LIMIT
+
+Headers = tuple[tuple[str, str], ...]
 PIN_PATH = re.compile(r"^/api/v2/pins/([^/.]+)(?:\.(?:json|xml))?$")
 
 
@@ -54,22 +59,22 @@ class Entry:
 
     def capped(self) -> Entry:
         """This entry, or one keeping no more than the limits above (marked ``cut``
-        when the request had more)."""
-        headers = self.xplex_headers
-        if len(self.response_body) > BODY_LIMIT:
-            return replace(self, response_body=self.response_body[:BODY_LIMIT]).capped()
+        when the request had more; an answer's body and headers are cut unmarked)."""
+        answer_headers = fit(self.response_headers)
+        if len(self.response_body) > BODY_LIMIT or answer_headers != self.response_headers:
+            return replace(self, response_body=self.response_body[:BODY_LIMIT],
+                           response_headers=answer_headers).capped()
+        headers = fit(self.xplex_headers)
         if (len(self.path) <= VALUE_LIMIT and len(self.query_string) <= QUERY_LIMIT
-                and len(self.raw_body) <= BODY_LIMIT and len(headers) <= XPLEX_LIMIT
-                and len(self.host) <= VALUE_LIMIT and len(self.content_type) <= VALUE_LIMIT
-                and all(len(key) <= VALUE_LIMIT and len(value) <= VALUE_LIMIT
-                        for key, value in headers)):
+                and len(self.raw_body) <= BODY_LIMIT and headers == self.xplex_headers
+                and len(self.method) <= SHORT_LIMIT and len(self.host) <= SHORT_LIMIT
+                and len(self.content_type) <= SHORT_LIMIT):
             return self
-        return replace(self, path=self.path[:VALUE_LIMIT], host=self.host[:VALUE_LIMIT],
-                       content_type=self.content_type[:VALUE_LIMIT],
+        return replace(self, method=self.method[:SHORT_LIMIT], path=self.path[:VALUE_LIMIT],
+                       host=self.host[:SHORT_LIMIT],
+                       content_type=self.content_type[:SHORT_LIMIT],
                        query_string=self.query_string[:QUERY_LIMIT],
-                       raw_body=self.raw_body[:BODY_LIMIT], cut=True,
-                       xplex_headers=tuple((key[:VALUE_LIMIT], value[:VALUE_LIMIT])
-                                           for key, value in headers[:XPLEX_LIMIT]))
+                       raw_body=self.raw_body[:BODY_LIMIT], cut=True, xplex_headers=headers)
 
     @property
     def query(self) -> dict[str, str]:
@@ -95,6 +100,23 @@ class Entry:
         query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""
         answer = "dropped" if self.status is None else str(self.status)
         return f"{self.method} {self.path}{query} -> {answer}"
+
+
+def fit(headers: Headers) -> Headers:
+    """``headers`` as an entry keeps them: the first :data:`XPLEX_LIMIT`, each name and
+    value cut to :data:`VALUE_LIMIT` characters, and :data:`HEADERS_LIMIT` characters in
+    all (the value that crosses it is cut, the headers after it left out)."""
+    kept: list[tuple[str, str]] = []
+    room = HEADERS_LIMIT
+    for key, value in headers[:XPLEX_LIMIT]:
+        key = key[:VALUE_LIMIT]
+        room -= len(key)
+        if room < 0:
+            break
+        value = value[:min(VALUE_LIMIT, room)]
+        room -= len(value)
+        kept.append((key, value))
+    return tuple(kept)
 
 
 class Journal:

@@ -86,6 +86,9 @@ def client() -> dict[str, Any]:
     values = xplex_values()
     if not values.get("x-plex-client-identifier"):
         raise MissingClientIdentifier()
+    problem = xplex.first_over_cap(values)  # what a pin keeps has a cap
+    if problem is not None:
+        raise BadParameter(problem)
     return load(schemas.CLIENT, values)
 
 
@@ -124,7 +127,9 @@ def pin_response(pin: Pin, status: int) -> Response:
         "in": "query", "name": "strong", "required": False,
         "schema": {"type": "string", "enum": ["true", "True", "1", "false", "False", "0", ""]}}],
     "responses": {"201": answer("the pin", ref("Pin"), NEGOTIATED),
-                  "400": plex_error("no client identifier (1000), or a bad parameter"),
+                  "400": plex_error("no client identifier (1000), or a bad parameter: an "
+                                    "X-Plex-Client-Identifier or X-Plex-Product over 1024 "
+                                    "characters, say"),
                   "413": plex_error("a body over 1 MiB"),
                   "429": plex_error("as many live pins as the cap allows")}})
 def create_pin(fmt: str | None) -> Response:
@@ -147,7 +152,8 @@ class PinIdConverter(BaseConverter):
     "summary": "Poll a pin", "tags": ["plex.tv"],
     "parameters": [PIN_ID, CLIENT_ID, ACCEPT],
     "responses": {"200": answer("the pin; authToken once approved", ref("Pin"), NEGOTIATED),
-                  "400": plex_error("no client identifier (1000)"),
+                  "400": plex_error("no client identifier, or one over 1024 characters "
+                                    "(1000)"),
                   "404": plex_error("unknown, expired or another client's pin (1020)")}})
 def get_pin(id: str) -> Response:
     digits, _, fmt = id.partition(".")
@@ -156,6 +162,9 @@ def get_pin(id: str) -> Response:
                          or xplex_values().get("x-plex-client-identifier"))
     if not client_identifier:  # a poll reads nothing else of the client's values
         raise MissingClientIdentifier()
+    problem = xplex.over_cap("x-plex-client-identifier", client_identifier)
+    if problem is not None:
+        raise BadParameter(problem)
     pin_id = pin_id_of(digits)
     if pin_id is None:
         raise CodeNotFound()

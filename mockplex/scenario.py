@@ -18,8 +18,9 @@ from mockplex.accounts import DEFAULT_ACCOUNT, AccountError
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN
 from mockplex.ids import ID_RANGE
+from mockplex.limits import XPLEX_VALUE_MAX
 from mockplex.pins import code_shape, is_code
-from mockplex.schemas import CreateUserArgs, ServerArgs, ShareArgs
+from mockplex.schemas import SOME_TEXT, TEXT, CreateUserArgs, ServerArgs, ShareArgs
 from mockplex.servers import ServerError
 from mockplex.store import Store, check_approver
 
@@ -35,17 +36,16 @@ class PinEntry(Schema):
         unknown = RAISE
 
     client_identifier = fields.String(data_key="clientIdentifier", required=True,
-                                      validate=validate.Length(min=1))
+                                      validate=validate.Length(min=1, max=XPLEX_VALUE_MAX))
     id = fields.Integer(strict=True, load_default=None,
                         validate=validate.Range(*ID_RANGE,
                                                 error="must have 9 or 10 digits"))
     code = fields.String(load_default=None)
-    product = fields.String(load_default="0")
+    product = fields.String(load_default="0", validate=validate.Length(max=XPLEX_VALUE_MAX))
     strong = fields.Boolean(load_default=False)
     state = fields.String(load_default="pending", validate=validate.OneOf(STATES))
-    approved_by = fields.String(data_key="approvedBy", load_default=None)
-    auth_token = fields.String(data_key="authToken", load_default=None,
-                               validate=validate.Length(min=1))
+    approved_by = fields.String(data_key="approvedBy", load_default=None, validate=TEXT)
+    auth_token = fields.String(data_key="authToken", load_default=None, validate=SOME_TEXT)
     expires_in = fields.Integer(data_key="expiresIn", strict=True, load_default=None,
                                 validate=validate.Range(min=1, max=MAX_SPAN))
 
@@ -72,7 +72,7 @@ class ScenarioSchema(Schema):
     pins = fields.List(fields.Nested(PinEntry), load_default=list)
     servers = fields.List(fields.Nested(ServerArgs), load_default=list)
     shares = fields.List(fields.Nested(ShareArgs), load_default=list)
-    auto_approve = fields.String(data_key="autoApprove", load_default=None)
+    auto_approve = fields.String(data_key="autoApprove", load_default=None, validate=TEXT)
 
     @validates_schema
     def references(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -29,6 +29,7 @@ from mockplex.accounts import Account
 from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, WIRE_FORMAT, format_wire, to_datetime
 from mockplex.faults import MAX_DELAY_MS, MAX_HEADERS, Fault
+from mockplex.limits import CONNECTIONS_MAX, PIN_CACHE, TEXT_MAX
 from mockplex.pins import Pin
 from mockplex.servers import CONNECTION_URL, Connection, Server, Share
 from mockplex.store import check_approver
@@ -53,6 +54,10 @@ DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
     }
 )
 
+
+#: A text a test gives mockplex (mockplex.limits.TEXT_MAX), and one that is not empty.
+TEXT = validate.Length(max=TEXT_MAX)
+SOME_TEXT = validate.Length(min=1, max=TEXT_MAX)
 
 TRUTHY = {"true", "True", "1", 1}
 FALSY = {"false", "False", "0", "", 0}
@@ -375,9 +380,8 @@ class VerifyArgs(Schema):
                                    "properties": {"authToken": {"type": "string"},
                                                   "user": {"type": "string"}}}}
 
-    auth_token = fields.String(data_key="authToken", load_default=None,
-                               validate=validate.Length(min=1))
-    user = fields.String(load_default=None, validate=validate.Length(min=1))
+    auth_token = fields.String(data_key="authToken", load_default=None, validate=SOME_TEXT)
+    user = fields.String(load_default=None, validate=SOME_TEXT)
 
     @validates_schema
     def one_approver(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -405,15 +409,14 @@ class CreateUserArgs(Schema):
             {"properties": {"verificationCode": {"enum": [None]}}},
             {"required": ["password"], "properties": {"password": {"type": "string"}}}]}
 
-    username = fields.String(required=True, validate=validate.Length(min=1))
-    email = fields.String(load_default=None, validate=EMAIL)
-    title = fields.String(load_default=None, validate=validate.Length(min=1))
-    friendly_name = fields.String(data_key="friendlyName", load_default=None)
-    auth_token = fields.String(data_key="authToken", load_default=None,
-                               validate=validate.Length(min=1))
-    password = fields.String(load_default=None, validate=validate.Length(min=1))
+    username = fields.String(required=True, validate=SOME_TEXT)
+    email = fields.String(load_default=None, validate=[TEXT, EMAIL])
+    title = fields.String(load_default=None, validate=SOME_TEXT)
+    friendly_name = fields.String(data_key="friendlyName", load_default=None, validate=TEXT)
+    auth_token = fields.String(data_key="authToken", load_default=None, validate=SOME_TEXT)
+    password = fields.String(load_default=None, validate=SOME_TEXT)
     verification_code = fields.String(data_key="verificationCode", load_default=None,
-                                      validate=validate.Length(min=1))
+                                      validate=SOME_TEXT)
 
     @validates_schema
     def code_needs_password(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -442,7 +445,7 @@ class ConnectionArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    uri = fields.String(required=True, validate=URL,
+    uri = fields.String(required=True, validate=[TEXT, URL],
                         metadata={"example": "http://127.0.0.1:32400"})
     local = JSONBoolean(load_default=True)
     relay = JSONBoolean(load_default=False)
@@ -459,6 +462,7 @@ class ConnectionField(fields.Field):  # type: ignore[type-arg]
         if isinstance(value, dict):
             return Connection.to(**CONNECTION_ARGS.load(value))
         if isinstance(value, str):
+            TEXT(value)
             URL(value)
             return Connection.to(value)
         raise ValidationError("a connection is a URL or an object with a uri")
@@ -477,17 +481,17 @@ class ServerArgs(Schema):
             "oneOf": [{"type": "string", "pattern": CONNECTION_URL},
                       {"$ref": "#/components/schemas/ConnectionArgs"}]}}}}
 
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    owner = fields.String(load_default=None, allow_none=True)
-    machine_identifier = fields.String(data_key="machineIdentifier",
-                                       validate=validate.Length(min=1))
-    access_token = fields.String(data_key="accessToken", validate=validate.Length(min=1))
-    connections = fields.List(ConnectionField())
-    product_version = fields.String(data_key="productVersion")
-    platform = fields.String()
-    platform_version = fields.String(data_key="platformVersion")
-    device = fields.String()
-    public_address = fields.String(data_key="publicAddress")
+    name = fields.String(required=True, validate=SOME_TEXT)
+    owner = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    machine_identifier = fields.String(data_key="machineIdentifier", validate=SOME_TEXT)
+    access_token = fields.String(data_key="accessToken", validate=SOME_TEXT)
+    connections = fields.List(ConnectionField(),
+                              validate=validate.Length(max=CONNECTIONS_MAX))
+    product_version = fields.String(data_key="productVersion", validate=TEXT)
+    platform = fields.String(validate=TEXT)
+    platform_version = fields.String(data_key="platformVersion", validate=TEXT)
+    device = fields.String(validate=TEXT)
+    public_address = fields.String(data_key="publicAddress", validate=TEXT)
     https_required = JSONBoolean(data_key="httpsRequired")
     presence = JSONBoolean()
 
@@ -498,8 +502,8 @@ class ShareArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    server = fields.String(required=True, validate=validate.Length(min=1))
-    user = fields.String(required=True, validate=validate.Length(min=1))
+    server = fields.String(required=True, validate=SOME_TEXT)
+    user = fields.String(required=True, validate=SOME_TEXT)
 
 
 class ShareSchema(ShareArgs):
@@ -562,8 +566,8 @@ class FaultSchema(Schema):
             "not": {"required": ["status", "drop"],
                     "properties": {"status": {"type": "integer"}, "drop": {"enum": [True]}}}}
 
-    method = fields.String(load_default="*")
-    path = fields.String(load_default="*")
+    method = fields.String(load_default="*", validate=TEXT)
+    path = fields.String(load_default="*", validate=TEXT)
     status = fields.Integer(strict=True, load_default=None, allow_none=True,
                             validate=validate.Range(400, 599))
     headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
@@ -576,7 +580,12 @@ class FaultSchema(Schema):
 
     @validates_schema
     def makes_a_fault(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """The rules of a fault live with the fault (mockplex.faults.Fault)."""
+        """The rules of a fault live with the fault (mockplex.faults.Fault); and a header's
+        name is a text a test gives (mockplex.limits.TEXT_MAX), said without quoting it."""
+        for name in data.get("headers", {}):
+            if len(name) > TEXT_MAX:
+                raise ValidationError(f"a header's name is at most {TEXT_MAX} characters, "
+                                      f"got {len(name)}", "headers")
         try:
             Fault(**data)
         except ValueError as error:
@@ -662,25 +671,27 @@ def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:
     """The wire form of ``pin`` as seen at ``now`` by a mock served at ``base_url``.
 
     Only ``expiresIn`` changes from poll to poll, so the rest is dumped once per state
-    of the pin (a client polls every second or so) and kept in a bounded cache.
+    of the pin (a client polls every second or so) and kept in a bounded cache; the
+    ``qr`` link (the request's host, which any client may name) is not kept there.
     """
     dumped = _dump_pin_state(pin.id, pin.code, pin.product, pin.trusted,
                              pin.client_identifier, pin.created_at, pin.expires_at,
-                             pin.auth_token, pin.new_registration, base_url)
-    expires_in = pin.expires_in(now)
-    return {key: expires_in if key == "expiresIn" else value for key, value in dumped.items()}
+                             pin.auth_token, pin.new_registration)
+    changing = {"expiresIn": pin.expires_in(now),
+                "qr": f"{base_url}/api/v2/pins/qr/{pin.code}"}
+    return {key: changing.get(key, value) for key, value in dumped.items()}
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=PIN_CACHE)
 def _dump_pin_state(pin_id: int, code: str, product: str, trusted: bool, client_identifier: str,
                     created_at: float, expires_at: float, auth_token: str | None,
-                    new_registration: bool | None, base_url: str) -> dict[str, Any]:
+                    new_registration: bool | None) -> dict[str, Any]:
     data: dict[str, Any] = PIN_SCHEMA.dump({
         "id": pin_id,
         "code": code,
         "product": product,
         "trusted": trusted,
-        "qr": f"{base_url}/api/v2/pins/qr/{code}",
+        "qr": "",  # replaced by dump_pin
         "client_identifier": client_identifier,
         "location": DEFAULT_LOCATION,
         "expires_in": 0,  # replaced by dump_pin

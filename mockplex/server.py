@@ -4,6 +4,12 @@ It serves with waitress, tuned for a test double that must never lock a client o
 up to 1000 connections at once (poll(), not select(), so past 1024 descriptors too),
 and a connection idle for a minute, or one that never finishes its request, closed.
 
+It takes no body longer than the app does (``MAX_CONTENT_LENGTH``, 1 MiB): a request
+that declares one is refused as soon as its head is in, and a chunked one once it has
+sent that much, before any more is read; waitress's own refusals (that one, a head over
+1 MiB, a malformed request) come in plex.tv's error shape, as the app's do, and close
+the connection.
+
 Stopping is graceful and quick, and never waits for a poll interval: it stops
 accepting, ends injected delays, closes each connection as soon as it has no request
 in hand and its answer is written (for up to :data:`GRACE` seconds), then stops the
@@ -14,19 +20,30 @@ another thread, and no worker is left to pull the trigger once it is closed.
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from mockplex.app import create_app, store_of
+from mockplex.deferred import Deferred
+from mockplex.errors import PlexError
+from mockplex.limits import HEAD_MAX
 from mockplex.paths import DEFAULT_HOST, is_control_path
+from mockplex.render import JSON_TYPE
 from mockplex.store import Store
+
+if TYPE_CHECKING:
+    from mockplex import schemas
+else:
+    schemas = Deferred("mockplex.schemas")  # loaded by the first refusal
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes a few milliseconds
 GRACE = 5  # seconds the requests in flight have to be answered when the server stops
@@ -38,6 +55,43 @@ LIMITS: dict[str, Any] = {"connection_limit": 1000, "channel_timeout": 60,
 
 class CannotListen(OSError):
     """The address is taken, or not this machine's."""
+
+
+class PlexErrorTask(ErrorTask):
+    """What waitress answers itself (a body over the cap, a head over 1 MiB, a request it
+    cannot parse), in plex.tv's error shape with the mock's codes, as the app's own
+    errors are; then the connection closes (the rest of such a request is never read)."""
+
+    def execute(self) -> None:
+        error = self.request.error  # type: ignore[attr-defined]  # (the stubs' request is Error)
+        if error.code == 413:
+            message = (f"the request's body is over {self.channel.adj.max_request_body_size - 1}"
+                       " bytes, mockplex's cap (MAX_CONTENT_LENGTH)")
+        elif error.code == 431:
+            message = f"the request's head is over {HEAD_MAX} bytes, the server's cap"
+        else:
+            message = f"{error.reason}: {str(error.body)[:200]}"
+        refusal = PlexError(message, status=error.code)
+        body = json.dumps(schemas.ERRORS_SCHEMA.dump({"errors": [refusal]})).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers = [*self.response_headers, ("Content-Type", JSON_TYPE)]
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class PlexChannel(HTTPChannel):
+    """A waitress connection whose own refusals are in plex.tv's shape."""
+
+    error_task_class = PlexErrorTask
+
+
+def body_cap(app: Flask) -> dict[str, Any]:
+    """waitress's ``max_request_body_size`` for ``app``: what it takes, one byte more
+    (waitress refuses a body of that size, Flask only a larger one); none set: waitress's
+    own (1 GB)."""
+    most = app.config.get("MAX_CONTENT_LENGTH")
+    return {} if most is None else {"max_request_body_size": int(most) + 1}
 
 
 class Lanes(ThreadedTaskDispatcher):
@@ -153,12 +207,13 @@ class LiveServer:
                 self.app, host=self.host, port=self.port, threads=self.threads,
                 _dispatcher=Lanes(self.threads), **LIMITS,
                 clear_untrusted_proxy_headers=True, ident="mockplex",
-                max_request_header_size=1024 * 1024)  # the app answers 431 below this
+                max_request_header_size=HEAD_MAX, **body_cap(self.app))
         except OSError as error:
             raise CannotListen(f"cannot listen on {self.host}:{self.port}: {error}") from error
         if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket
             server.close()
             raise RuntimeError(f"{self.host!r} resolved to several addresses; name one")
+        server.channel_class = PlexChannel
         self._server = server
         self.port = int(self._server.effective_port)
         self.store.faults.hold()

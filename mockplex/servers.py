@@ -20,8 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from mockplex.accounts import TOKEN_ALPHABET, TOKEN_LENGTH
+from mockplex.accounts import TOKEN_ALPHABET, TOKEN_LENGTH, check_text
 from mockplex.ids import random_string, unique
+from mockplex.limits import CONNECTIONS_MAX
 
 #: Where a server's connection points unless a test says otherwise: port 1 on the
 #: loopback interface, which nothing listens on, so connecting is refused at once.
@@ -68,6 +69,7 @@ class Connection:
     @classmethod
     def to(cls, uri: str, *, local: bool = True, relay: bool = False) -> Connection:
         """A connection to ``uri``: ``http://host:port`` or ``https://...``."""
+        check_text(uri=uri)
         if not re.fullmatch(CONNECTION_URL, uri):
             raise ValueError(f"a connection is an http:// or https:// URL with a host name "
                              f"or IPv4 address, a port or none, and no path; got {uri!r}")
@@ -160,6 +162,8 @@ class Servers:
             if not isinstance(value, wanted):
                 raise ValueError(f"{key} is {'true or false' if wanted is bool else 'a string'}"
                                  f", got {value!r}")
+        check_text(name=name, **{key: value for key, value in fields.items()
+                                 if isinstance(value, str)})
         if name in self._by_name:
             raise ServerExists(f"a server named {name!r} exists already")
         if machine_identifier is not None and any(
@@ -170,8 +174,12 @@ class Servers:
                            ("access_token", access_token)):
             if value is not None and not (isinstance(value, str) and value):
                 raise ValueError(f"{key} is a non-empty string, got {value!r}")
-        links = tuple(connection_of(spec) for spec in
-                      (connections if connections is not None else [REFUSING]))
+        check_text(machine_identifier=machine_identifier, access_token=access_token)
+        specs = list(connections) if connections is not None else [REFUSING]
+        if len(specs) > CONNECTIONS_MAX:
+            raise ValueError(f"a server has at most {CONNECTIONS_MAX} connections, got "
+                             f"{len(specs)}")
+        links = tuple(connection_of(spec) for spec in specs)
         server = Server(
             id=next(self._server_ids), name=name, owner=owner,
             machine_identifier=machine_identifier or unique(

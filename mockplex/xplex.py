@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mockplex.limits import XPLEX_VALUE_MAX
+
 PREFIX = "x-plex-"
 ENVIRON_PREFIX = "HTTP_X_PLEX_"
+#: The X-Plex values a pin keeps (lower-cased): each is at most
+#: :data:`~mockplex.limits.XPLEX_VALUE_MAX` characters. The others mockplex reads and
+#: forgets (a token, looked up: one that long is no account's), or only records (the
+#: journal cuts them).
+KEPT = ("x-plex-client-identifier", "x-plex-product")
 
 
 def header_name(environ_key: str) -> str:
@@ -34,3 +41,23 @@ def merged(form: Iterable[tuple[str, str]], query: Iterable[tuple[str, str]],
     for source in (from_pairs(form), from_pairs(query), from_headers(environ)):
         values.update((name.lower(), value) for name, value in source.items())
     return values
+
+
+def over_cap(name: str, value: str) -> str | None:
+    """Why the X-Plex value ``name`` (lower-cased) cannot be taken, or None: one that a
+    pin keeps is at most :data:`~mockplex.limits.XPLEX_VALUE_MAX` characters."""
+    if len(value) <= XPLEX_VALUE_MAX or name not in KEPT:
+        return None
+    shown = header_name(name.replace("-", "_"))
+    return (f"{shown} is {len(value)} characters long; mockplex takes at most "
+            f"{XPLEX_VALUE_MAX} characters in an X-Plex value (its cap)")
+
+
+def first_over_cap(values: Mapping[str, str]) -> str | None:
+    """Why one of ``values`` (by lower-cased name, as :func:`merged` gives them) cannot
+    be taken, or None."""
+    for name in KEPT:
+        value = values.get(name)
+        if value is not None and (problem := over_cap(name, value)) is not None:
+            return problem
+    return None
