@@ -21,8 +21,10 @@ another thread, and no worker is left to pull the trigger once it is closed.
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import threading
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from mockplex.app import create_app, store_of
+from mockplex.clock import real_monotonic
 from mockplex.deferred import Deferred
 from mockplex.errors import PlexError
 from mockplex.limits import HEAD_MAX
@@ -47,6 +50,7 @@ else:
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes a few milliseconds
 GRACE = 5  # seconds the requests in flight have to be answered when the server stops
+LINGER = 5  # seconds a refused client's unread bytes are read and dropped before closing
 CONTROL_THREADS = 2  # the control API's own, beside the plex.tv side's
 #: waitress's limits (see the module's docstring and docs/ci.md).
 LIMITS: dict[str, Any] = {"connection_limit": 1000, "channel_timeout": 60,
@@ -76,14 +80,43 @@ class PlexErrorTask(ErrorTask):
         self.status = f"{error.code} {error.reason}"
         self.response_headers = [*self.response_headers, ("Content-Type", JSON_TYPE)]
         self.set_close_on_finish()
+        self.channel.linger = True  # type: ignore[attr-defined]  # a PlexChannel
         self.content_length = len(body)
         self.write(body)
 
 
 class PlexChannel(HTTPChannel):
-    """A waitress connection whose own refusals are in plex.tv's shape."""
+    """A waitress connection whose own refusals are in plex.tv's shape, closed the way
+    nginx's lingering close does: a refused client may still be sending the body it was
+    refused for, and closing with those bytes unread would send a reset that can destroy
+    the answer before the client reads it. So once the answer is written, the channel
+    sends its FIN and reads and drops what still comes, until the client closes, or for
+    :data:`LINGER` seconds at the most (and as long again of silence: the server's
+    idle sweep closes it then)."""
 
     error_task_class = PlexErrorTask
+    linger = False  # set by the refusal (a worker thread), read in the loop
+    draining_until: float | None = None
+
+    def handle_close(self) -> None:
+        if self.linger and self.draining_until is None and self.connected:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)  # type: ignore[union-attr]
+            except (OSError, AttributeError):
+                pass
+            else:
+                self.will_close = False
+                self.draining_until = real_monotonic() + LINGER
+                # Idle for LINGER seconds: the sweep (every cleanup_interval) closes it.
+                self.last_activity = time.time() - self.adj.channel_timeout + LINGER
+                return
+        super().handle_close()
+
+    def handle_read(self) -> None:
+        if self.draining_until is None:
+            super().handle_read()
+        elif self.recv(self.adj.recv_bytes) and real_monotonic() > self.draining_until:
+            super().handle_close()  # (recv closed it itself at the client's end)
 
 
 def body_cap(app: Flask) -> dict[str, Any]:

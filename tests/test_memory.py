@@ -138,6 +138,24 @@ def test_a_400_mib_declaration_is_refused_before_a_byte_of_its_body(server):
     still_serving(server)
 
 
+@pytest.mark.parametrize("size", [1024 * 1024 + 1, 4 * 1024 * 1024])
+def test_a_client_still_sending_the_body_reads_the_413(server, size):
+    """Refused at the head, a client that sends its whole body before reading (as
+    http.client, requests and curl do) still reads the answer: the server lingers,
+    dropping what comes, instead of closing with it unread (which sends a reset that
+    destroyed the answer in 60 runs of 60 before)."""
+    import http.client
+
+    for _ in range(5):
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        connection.request("POST", "/api/v2/pins", body=b"x" * size, headers=CLIENT)
+        response = connection.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["errors"][0]["code"] == 1913
+        connection.close()
+    still_serving(server)
+
+
 def test_a_chunked_body_is_refused_once_it_passes_1_mib(server):
     answer = raw(server, b"POST /api/v2/pins HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          b"X-Plex-Client-Identifier: big\r\nTransfer-Encoding: chunked\r\n\r\n",
