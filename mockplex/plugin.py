@@ -1,7 +1,9 @@
 """The pytest plugin (entry point ``pytest11``): live mock plex.tv fixtures.
 
 ``mockplex_server`` is one live server for the session; ``mockplex`` is a
-:class:`~mockplex.MockPlex` handle on it whose state is reset before each test;
+:class:`~mockplex.MockPlex` handle on it whose state is reset before each test, and
+which answers plex.tv's hosts in the test's process while it runs (requests, httpx,
+aiohttp; ``mockplex_no_intercept`` or ``mockplex_intercept = false`` turn that off);
 ``mockplex_proxy`` is that server's proxy for plex.tv's hosts (``mockplex[proxy]``), for
 tests that run an unchanged program in a subprocess.
 
@@ -96,6 +98,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mockplex-har", metavar="FILE", dest="mockplex_har",
                     help="keep FILE a HAR 1.2 file of every request the session's mock "
                          "answered (one file per xdist worker: FILE-gw0.har, ...)")
+    parser.addini("mockplex_intercept", default="true",
+                  help="the mockplex fixture answers plex.tv's hosts for requests, httpx "
+                       "and aiohttp in the test's process (true, the default, or false)")
     group.addoption("--no-mockplex-report", action="store_true", dest="no_mockplex_report",
                     help="leave out the 'mockplex saw' section of failing tests' reports")
 
@@ -138,17 +143,53 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "mockplex_allow_unmatched: let this test request plex.tv routes "
                    "mockplex does not emulate without failing")
+    config.addinivalue_line(
+        "markers", "mockplex_no_intercept: the mockplex fixture leaves this test's HTTP "
+                   "clients alone (plex.tv's hosts are not answered in-process)")
 
 
 @pytest.fixture
-def mockplex(mockplex_server: LiveServer) -> MockPlex:
+def mockplex(request: pytest.FixtureRequest, mockplex_server: LiveServer) -> Iterator[MockPlex]:
     """A handle on the session's mock plex.tv, reset for this test (and given the
-    scenario of a ``mockplex_scenario`` marker)."""
+    scenario of a ``mockplex_scenario`` marker). While the test runs, its requests,
+    httpx and aiohttp calls to plex.tv's hosts are answered by this mock in this process
+    (as :func:`mockplex.intercept` does), so that no call the code under test makes
+    reaches the real plex.tv; the ``mockplex_no_intercept`` marker or the ini option
+    ``mockplex_intercept = false`` leaves the clients alone."""
     from mockplex.handle import MockPlex
 
     handle = MockPlex(mockplex_server.store, mockplex_server.url, server=mockplex_server)
     handle.reset()
-    return handle
+    if not intercepting(request):
+        yield handle
+        return
+    from mockplex.interception import InterceptionError
+
+    interception = handle.intercept()
+    try:
+        interception.start()
+    except InterceptionError:
+        if any(library in sys.modules for library in ("requests", "httpx", "aiohttp")):
+            raise  # one is there: the reason is worth hearing
+        yield handle  # no client to intercept in this environment: nothing can leak
+        return
+    try:
+        yield handle
+    finally:
+        interception.stop()
+
+
+def intercepting(request: pytest.FixtureRequest) -> bool:
+    """Does the ``mockplex`` fixture intercept plex.tv for this test?"""
+    if request.node.get_closest_marker("mockplex_no_intercept") is not None:
+        return False
+    value = str(request.config.getini("mockplex_intercept")).strip().lower()
+    if value not in TRUTHY + FALSY:
+        raise pytest.UsageError(f"mockplex_intercept is true or false, got {value!r}")
+    return value in TRUTHY
+
+
+TRUTHY, FALSY = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 @pytest.hookimpl(wrapper=True)
