@@ -266,3 +266,22 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         pass
     files.replace(path, data)
+
+
+def _settle_cryptography_on_real_datetime() -> None:
+    """cryptography looks ``datetime.datetime`` up on its first certificate and keeps
+    what it found: were that first certificate made under ``freeze_time``, it would
+    keep freezegun's class, and every certificate after the freeze would fail ("'datetime'
+    object is not an instance of 'FakeDatetime'"). So one is made now, at import, while
+    the class is the real one (unless this import itself runs frozen)."""
+    if datetime.datetime.__name__ != "datetime":  # imported under freeze_time: no help
+        return
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mockplex")])
+    start = now()
+    (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+     .public_key(key.public_key()).serial_number(1).not_valid_before(start)
+     .not_valid_after(start + BACKDATE).sign(key, hashes.SHA256()))
+
+
+_settle_cryptography_on_real_datetime()
