@@ -30,6 +30,7 @@ from mockplex.deferred import Deferred
 from mockplex.problems import BUG, Problem
 from mockplex.servers import ServerError, ServerNotFound
 from mockplex.store import PinNotFound, TooManyPins
+from mockplex.text import printable
 
 if TYPE_CHECKING:
     from mockplex import schemas
@@ -184,7 +185,7 @@ def emulated_routes() -> list[str]:
 
 def _unexpected(error: Exception) -> Response:
     """A bug in mockplex: answered as plex.tv's 500, logged, and kept for the test."""
-    log.exception("mockplex failed on %s %s", request.method, request.path)
+    log.exception("mockplex failed on %s %s", printable(request.method), printable(request.path))
     trace = "".join(traceback.format_exception(error)).rstrip()
     store().problems.add(Problem(BUG, request.method, request.path, trace))
     return _render(PlexError(f"mockplex failed: {type(error).__name__}: {error}"))

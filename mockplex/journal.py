@@ -26,6 +26,7 @@ from mockplex.limits import QUERY_LIMIT as QUERY_LIMIT
 from mockplex.limits import SHORT_LIMIT as SHORT_LIMIT
 from mockplex.limits import VALUE_LIMIT as VALUE_LIMIT
 from mockplex.limits import XPLEX_LIMIT as XPLEX_LIMIT
+from mockplex.text import printable
 
 Headers = tuple[tuple[str, str], ...]
 PIN_PATH = re.compile(r"^/api/v2/pins/([^/.]+)(?:\.(?:json|xml))?$")
@@ -97,9 +98,11 @@ class Entry:
         return pin_id_of(match.group(1)) if match else None
 
     def __str__(self) -> str:
+        """One line, with what the client sent escaped (:func:`mockplex.text.printable`):
+        a path or query cannot clear a terminal or print a line of its own."""
         query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""
         answer = "dropped" if self.status is None else str(self.status)
-        return f"{self.method} {self.path}{query} -> {answer}"
+        return f"{printable(self.method)} {printable(self.path + query)} -> {answer}"
 
 
 def fit(headers: Headers) -> Headers:

@@ -12,6 +12,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mockplex.text import printable
+
 BUG = "bug"
 UNMATCHED = "unmatched"
 LIMIT = 100  # problems kept between two reads (the newest)
@@ -25,10 +27,11 @@ class Problem:
     detail: str = ""  # for a bug: the exception and its traceback
 
     def describe(self) -> str:
+        asked = f"{printable(self.method)} {printable(self.path)}"  # as sent: shown, not obeyed
         if self.kind == BUG:
-            return f"mockplex failed on {self.method} {self.path}:\n{self.detail}"
-        return (f"{self.method} {self.path}: mockplex does not emulate this plex.tv route "
-                f"(answered 404/405; plex.tv would have answered something else)")
+            return f"mockplex failed on {asked}:\n{self.detail}"
+        return (f"{asked}: mockplex does not emulate this plex.tv route (answered 404/405; "
+                f"plex.tv would have answered something else)")
 
 
 class Problems:

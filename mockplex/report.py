@@ -10,6 +10,7 @@ from mockplex.faults import Fault
 from mockplex.journal import Entry
 from mockplex.pins import Pin
 from mockplex.store import Store
+from mockplex.text import printable
 
 REQUESTS_SHOWN = 30  # past this, the newest are shown and the rest counted
 
@@ -76,4 +77,4 @@ def fault_line(fault: Fault) -> str:
     if fault.delay_ms:
         what = f"wait {fault.delay_ms} ms" + (f", then {what}" if what else "")
     left = "until cleared" if fault.times is None else f"{fault.times} more time(s)"
-    return f"{fault.method} {fault.path}: {what} ({left})"
+    return f"{printable(fault.method)} {printable(fault.path)}: {what} ({left})"

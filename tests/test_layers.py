@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mockplex"
 DOMAIN = ("accounts", "autoapprove", "clock", "faults", "ids", "journal", "paths", "pins",
-          "problems", "store", "xplex")
+          "problems", "store", "text", "xplex")
 WEB = ("flask", "werkzeug", "waitress", "flask_cors")
 
 

@@ -1,5 +1,5 @@
-"""The fixture keeps plex.tv on the machine: while a test uses the ``mockplex`` fixture,
-its Python clients' calls to plex.tv are answered by the mock (docs/python.md)."""
+"""Safe by default: the fixture keeps plex.tv on the machine, and what a client sent is
+shown, not obeyed."""
 
 from __future__ import annotations
 
@@ -42,3 +42,23 @@ def test_the_ini_option_leaves_the_clients_alone(pytester, run_pytest):
             assert interception.STACK.active == []
     """)
     run_pytest("-q").assert_outcomes(passed=2)
+
+
+# -- what a client sent is shown, not obeyed ---------------------------------------------------
+
+
+def test_a_forged_report_is_printed_escaped(pytester, run_pytest):
+    pytester.makepyfile("""
+        import requests
+
+        def test_fails(mockplex):
+            requests.get(mockplex.url + "/x%1b%5b2J%1b%5d0;owned%07/y?z=%0aPASSED%20all%20tests",
+                         headers={"X-Plex-Client-Identifier": "c"})
+            assert False
+    """)
+    result = run_pytest("-q", "-p", "no:randomly")
+    result.assert_outcomes(failed=1, errors=1)  # the unmatched route fails the teardown
+    output = result.stdout.str()
+    assert "\x1b" not in output and "\x07" not in output
+    assert not any(line.startswith("PASSED all tests") for line in output.splitlines())
+    assert "/x\\x1b[2J\\x1b]0;owned\\x07/y?z=\\x0aPASSED all tests" in output
