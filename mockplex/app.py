@@ -10,11 +10,12 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, openapi, pages, plextv, signin, traffic
+from mockplex import control, errors, guard, openapi, pages, plextv, signin, traffic
 from mockplex.autoapprove import AutoApprove
-from mockplex.paths import CONTROL_PREFIX, PROXY_HOSTS
-from mockplex.relays import Relays, target_host
+from mockplex.paths import CONTROL_PREFIX, INTERCEPTED, REFUSED
+from mockplex.relays import Relays, absolute_refusal
 from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
+from mockplex.text import printable
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
@@ -33,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # When set, the /_mockplex routes (but health and static files) need this value in
     # the X-Mockplex-Token header: for a server shared by several CI jobs.
     "MOCKPLEX_CONTROL_TOKEN": None,
+    # Host names a request may name besides loopback's and the listen address (a CI
+    # service container's name, say): anything else is refused (mockplex.guard).
+    guard.ALLOWED_HOSTS: (),
     # Requests to plex.tv routes the mock does not emulate fail the test using the
     # fixture (at its teardown); True lets them pass (a test can say so with the
     # mockplex_allow_unmatched marker).
@@ -41,9 +45,6 @@ DEFAULTS: dict[str, Any] = {
     # Past this, 431 in plex.tv's shape (the live server's own, plain limit is 1 MiB).
     "MOCKPLEX_MAX_HEADER_BYTES": 64 * 1024,
 }
-
-#: Marks a request that interception sent here; its value is the scheme the client used.
-INTERCEPTED_HEADER = "X-Mockplex-Intercepted"
 
 access_log = logging.getLogger("mockplex.access")
 
@@ -88,6 +89,9 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     CORS(app, resources={r"/api/*": {"origins": "*"}, r"/users/*": {"origins": "*"}},
          send_wildcard=True, max_age=86400)
+    # The guard first of all: a foreign Host or another site's page gets no further.
+    app.before_request_funcs.setdefault(None, []).insert(0, guard.guard)
+    app.after_request(guard.page_headers)
     app.after_request(_log_request)
     relays = app.extensions["mockplex.relays"] = Relays()
     app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
@@ -97,32 +101,31 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
 class InterceptedRequests:
     """WSGI middleware: a request interception or the proxy sent here is answered as the
     plex.tv URL the client used (its scheme), and flagged so the control API stays
-    hidden. A request the proxy relayed is found by the connection it came on
-    (:mod:`mockplex.relays`); one in absolute form names its own URL, and one for
-    another host is refused."""
-
-    KEY = "HTTP_" + INTERCEPTED_HEADER.upper().replace("-", "_")
+    hidden. In-process interception flags the environ itself; aiohttp's, over loopback,
+    sends this process's secret (:func:`mockplex.guard.marked_scheme`). A request the
+    proxy relayed is found by the connection it came on (:mod:`mockplex.relays`); one in
+    absolute form names its own URL, and one for another host is refused."""
 
     def __init__(self, wsgi_app: Any, relays: Relays) -> None:
         self.wsgi_app = wsgi_app
         self.relays = relays
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        scheme = environ.pop(self.KEY, None)
+        scheme = guard.marked_scheme(environ)
         if self.relays:
             route = self.relays.get((environ.get("REMOTE_ADDR", ""),
                                      environ.get("REMOTE_PORT", "")))
             if route is not None:
                 environ["REMOTE_ADDR"] = route.client
                 scheme = route.scheme
-                absolute = target_host(environ.get("REQUEST_URI", ""))
+                absolute = absolute_refusal(environ.get("REQUEST_URI", ""))
                 if absolute is not None:
-                    scheme, host = absolute
-                    if host.lower() not in PROXY_HOSTS:
-                        environ["mockplex.refused"] = host
+                    scheme, refused = absolute
+                    if refused is not None:
+                        environ[REFUSED] = refused
         if scheme in ("http", "https"):
             environ["wsgi.url_scheme"] = scheme
-            environ["mockplex.intercepted"] = True
+            environ[INTERCEPTED] = True
         return self.wsgi_app(environ, start_response)
 
 
@@ -140,6 +143,8 @@ def store_of(app: Flask) -> Store:
 
 def _log_request(response: Response) -> Response:
     if access_log.isEnabledFor(logging.INFO):  # the arguments cost more than the check
-        access_log.info('%s "%s %s" %s', request.remote_addr, request.method,
-                        request.full_path.rstrip("?"), response.status_code)
+        query = guard.redacted(request.environ.get("QUERY_STRING", ""))
+        access_log.info('%s "%s %s" %s', request.remote_addr, printable(request.method),
+                        printable(request.path + ("?" + query if query else "")),
+                        response.status_code)
     return response

@@ -101,6 +101,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-token", metavar="TOKEN",
                        help="require this value in the X-Mockplex-Token header of every "
                             "/_mockplex call but health (for a server shared by CI jobs)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       type=host_name,
+                       help="also answer requests whose Host names NAME (repeatable; for a "
+                            "CI service container's name, say). Loopback names and the "
+                            "--host address are always answered; any other Host gets 403")
     serve.add_argument("--strict", action="store_true",
                        help="exit 1 at shutdown, listing them, if the mock failed inside or "
                             "was asked for a plex.tv route it does not emulate (for CI)")
@@ -139,6 +144,13 @@ def parser() -> argparse.ArgumentParser:
     ca.add_argument("--ca-dir", metavar="DIR", help="the CA's folder (default: a per-user "
                                                       "cache folder)")
     return main
+
+
+def host_name(text: str) -> str:
+    name = text.strip().rstrip(".").lower()
+    if not name or set(name) & set(" /:@[]?#"):
+        raise argparse.ArgumentTypeError(f"a host name or IPv4 address, no port, got {text!r}")
+    return name
 
 
 def host_list(text: str) -> tuple[str, ...]:
@@ -229,6 +241,7 @@ def serve(args: argparse.Namespace) -> int:
             "MOCKPLEX_SCENARIO": args.fixtures,
             "MOCKPLEX_MAX_PINS": args.max_pins,
             "MOCKPLEX_CONTROL_TOKEN": args.control_token,
+            "MOCKPLEX_ALLOWED_HOSTS": tuple(args.allowed_host),
         })
     except Exception as error:
         from mockplex.scenario import ScenarioError  # the scenario module loads only for one
@@ -278,6 +291,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "
               "its control API can approve, expire and reset anything"
               + ("" if args.control_token else " (see --control-token)"), file=sys.stderr)
+        names = ["loopback", *([] if args.host in ("0.0.0.0", "::") else [args.host]),
+                 *args.allowed_host]
+        print(f"mockplex: it answers requests whose Host is {', '.join(names)} "
+              "(--allowed-host NAME adds one)", file=sys.stderr)
     try:
         print(f"mockplex listening on {server.url}", flush=True)
         if proxy is not None and proxy.port is not None:

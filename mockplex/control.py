@@ -6,11 +6,10 @@ message names the problem.
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 
 from mockplex import render
 from mockplex.apidoc import (
@@ -34,9 +33,8 @@ from mockplex.deferred import Deferred
 from mockplex.errors import ControlError, PlexError, Unemulated, shown
 from mockplex.faults import Fault
 from mockplex.ids import pin_id_of
-from mockplex.paths import CONTROL_PREFIX, is_control_path
+from mockplex.paths import CONTROL_PREFIX, INTERCEPTED, REFUSED, is_control_path
 from mockplex.pins import Pin
-from mockplex.relays import refusal
 
 if TYPE_CHECKING:
     from marshmallow import Schema
@@ -81,11 +79,11 @@ def hidden_from_plex_hosts() -> None:
     """On the plex.tv hosts (interception, the proxy) the control API does not exist:
     404 for every method. App-wide, since it must run before routing's own 404 or 405.
     A request the proxy relayed that names another host is refused there (403)."""
-    if not request.environ.get("mockplex.intercepted"):
+    if not request.environ.get(INTERCEPTED):
         return
-    refused = request.environ.get("mockplex.refused")
+    refused = request.environ.get(REFUSED)
     if refused is not None:
-        raise PlexError(refusal(refused), status=403)
+        raise PlexError(refused, status=403)
     if is_control_path(request.path):
         raise Unemulated()
 
@@ -286,22 +284,6 @@ def clock() -> Response:
 def reset() -> Response:
     store().reset()
     return render.json_response({"status": "ok"})
-
-
-OPEN_PATHS = (f"{CONTROL_PREFIX}/health", f"{CONTROL_PREFIX}/static/")
-TOKEN_HEADER = "X-Mockplex-Token"
-
-
-@bp.before_request  # the control routes only
-def control_token_required() -> None:
-    """With MOCKPLEX_CONTROL_TOKEN set, the control API answers only to that token."""
-    expected: str | None = current_app.config["MOCKPLEX_CONTROL_TOKEN"]
-    if not expected or request.path.startswith(OPEN_PATHS):
-        return
-    given = request.headers.get(TOKEN_HEADER, "")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise ControlError(f"this mockplex was started with a control token: send it in the "
-                           f"{TOKEN_HEADER} header", status=401)
 
 
 def init_app(app: Flask) -> None:

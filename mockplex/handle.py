@@ -19,6 +19,7 @@ from mockplex.accounts import Account
 from mockplex.app import create_app, store_of
 from mockplex.autoapprove import AutoApprove
 from mockplex.faults import Fault
+from mockplex.guard import allow_host
 from mockplex.interception import Interception
 from mockplex.journal import Entry, check_count
 from mockplex.pages import auth_url
@@ -107,6 +108,14 @@ class MockPlex:
     def revoke(self, auth_token: str) -> Account:
         """Revoke a token (plex.tv then answers 422); return its account with a new one."""
         return self.store.revoke(auth_token)
+
+    def allow_host(self, name: str) -> None:
+        """Answer requests whose ``Host`` names ``name`` too (a name a browser or a
+        container reaches this mock by), as ``mockplex serve --allowed-host`` does;
+        loopback names and the listen address always are. Kept across resets."""
+        if self.server is None:
+            raise RuntimeError("this mock has no server of its own to name")
+        allow_host(self.server.app, name)
 
     def pin_for_code(self, code: str) -> Pin:
         """The live pin whose code is ``code`` (raises :class:`~mockplex.PinNotFound`)."""

@@ -26,9 +26,10 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from mockplex.app import INTERCEPTED_HEADER, store_of
+from mockplex.app import store_of
+from mockplex.guard import MARK_HEADER, mark_header
 from mockplex.patches import PATCHES, Answer, Dropped, Restore
-from mockplex.paths import PLEX_HOSTS
+from mockplex.paths import INTERCEPTED, PLEX_HOSTS
 from mockplex.server import LiveServer
 from mockplex.store import Store
 from mockplex.traffic import DropConnection
@@ -64,7 +65,7 @@ class _Stack:
                     "the others use it")
             if not self.active:
                 self.restores = [restore for patch in PATCHES
-                                 if (restore := patch(self, INTERCEPTED_HEADER))]
+                                 if (restore := patch(self, MARK_HEADER, mark_header))]
                 if not self.restores:
                     raise InterceptionError(
                         "mockplex intercepts requests, httpx and aiohttp, and none of them "
@@ -149,11 +150,12 @@ class Interception:
         parts = urlsplit(url)
         builder = EnvironBuilder(
             method=method, base_url=f"{parts.scheme}://{parts.netloc}", path=parts.path or "/",
-            query_string=parts.query, headers=[*headers, (INTERCEPTED_HEADER, parts.scheme)],
-            data=body,
+            query_string=parts.query, headers=list(headers), data=body,
         )
+        environ = builder.get_environ()
+        environ[INTERCEPTED] = True  # where no client can write (mockplex.guard)
         try:
-            app_iter, status, response_headers = run_wsgi_app(self.app, builder.get_environ(),
+            app_iter, status, response_headers = run_wsgi_app(self.app, environ,
                                                               buffered=True)
             content = b"".join(app_iter)
         except DropConnection as dropped:

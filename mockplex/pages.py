@@ -11,8 +11,9 @@ does not exist on the plex.tv hosts.
 
 Reached as a plex.tv host (through the proxy: a browser sent to the real
 ``https://app.plex.tv/auth`` URL a client built), the control API does not exist, so
-the page carries what it would have asked it for (the accounts and the live pins) and
-its script and style inline.
+the page carries what it would have asked it for (the accounts' names and titles and
+the pending pins: no token) and its script and style inline, and approves through
+``POST /auth/approve``, which only the plex.tv hosts answer, from the page's own origin.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.paths import CONTROL_PREFIX
+from mockplex.errors import BadParameter, Unemulated
+from mockplex.guard import check_same_origin
+from mockplex.paths import CONTROL_PREFIX, INTERCEPTED
 
 if TYPE_CHECKING:
     from mockplex import schemas
@@ -45,6 +48,21 @@ def auth() -> str:
     return render_template("auth.html", **on_plex_host())
 
 
+@bp.post("/auth/approve")
+def approve() -> Response:
+    """The approval page's Approve on a plex.tv host: ``{"code", "user"}`` as JSON."""
+    if not request.environ.get(INTERCEPTED):
+        raise Unemulated()  # elsewhere the page approves through the control API
+    check_same_origin()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not all(isinstance(body.get(key), str)
+                                             for key in ("code", "user")):
+        raise BadParameter('send {"code": "...", "user": "..."} as JSON')
+    state = store()
+    state.link(body["code"], state.account(body["user"]).auth_token)
+    return Response(status=204)
+
+
 @bp.get(f"{CONTROL_PREFIX}/")
 def dashboard() -> str:
     return render_template("dashboard.html")
@@ -57,14 +75,14 @@ def link() -> str:
 
 def on_plex_host() -> dict[str, Any]:
     """The template's ``embedded`` data and ``inline`` files, on a plex.tv host only."""
-    if not request.environ.get("mockplex.intercepted"):
+    if not request.environ.get(INTERCEPTED):
         return {}
     now, base = store().clock.now(), base_url()
     return {"inline": static_files(),
-            "embedded": {"users": [schemas.dump_user(account, base)
+            "embedded": {"users": [{"username": account.username, "title": account.title}
                                    for account in store().accounts()],
                          "pins": [schemas.dump_pin(pin, now, base)
-                                  for pin in store().pins()]}}
+                                  for pin in store().pins() if pin.auth_token is None]}}
 
 
 @functools.cache

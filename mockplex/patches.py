@@ -11,7 +11,8 @@ it:
 - httpx: ``Client._transport_for_url`` (and the async client's) gives mockplex's
   transport for plex.tv URLs (respx and pytest-httpx patch the transports below it);
 - aiohttp: ``ClientSession._request`` sends plex.tv requests to a live mock server on
-  127.0.0.1, keeping the host and scheme the client asked for in headers.
+  127.0.0.1, keeping the host the client asked for in ``Host`` and its scheme in the
+  mark header, with this process's secret (:func:`mockplex.guard.mark_header`).
 
 A library that is not installed is not patched. This module knows nothing of the
 interception itself: it asks a :class:`Router` which target, if any, answers a URL.
@@ -29,6 +30,8 @@ from urllib.parse import urlsplit
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Restore = Callable[[], None]
+#: The value of the mark header for a request sent as a scheme (aiohttp's hop over loopback).
+Mark = Callable[[str], str]
 
 
 class Dropped(Exception):
@@ -51,7 +54,7 @@ class Router(Protocol):
         """Who answers a request to ``scheme://host``, or None to let it through."""
 
 
-def patch_requests(router: Router, intercepted_header: str) -> Restore | None:
+def patch_requests(router: Router, mark: str, mark_value: Mark) -> Restore | None:
     try:
         import requests
         from requests.adapters import BaseAdapter
@@ -124,7 +127,7 @@ def patch_requests_mock(router: Router, adapter: Any) -> Restore | None:
     return lambda: setattr(module.Adapter, "send", previous_send)
 
 
-def patch_httpx(router: Router, intercepted_header: str) -> Restore | None:
+def patch_httpx(router: Router, mark: str, mark_value: Mark) -> Restore | None:
     try:
         import httpx
     except ImportError:
@@ -163,7 +166,7 @@ def patch_httpx(router: Router, intercepted_header: str) -> Restore | None:
     return functools.partial(run_all, restores)
 
 
-def patch_aiohttp(router: Router, intercepted_header: str) -> Restore | None:
+def patch_aiohttp(router: Router, mark: str, mark_value: Mark) -> Restore | None:
     try:
         import aiohttp
     except ImportError:
@@ -178,7 +181,7 @@ def patch_aiohttp(router: Router, intercepted_header: str) -> Restore | None:
         if target is not None:
             host, port = target.live_origin()
             headers = dict(kwargs.pop("headers", None) or {})
-            headers.update({"Host": url.authority, intercepted_header: url.scheme})
+            headers.update({"Host": url.authority, mark: mark_value(url.scheme)})
             url = url.with_scheme("http").with_host(host).with_port(port)
             kwargs["headers"] = headers
         return await original(session, method, url, **kwargs)

@@ -19,6 +19,11 @@ DEFAULT_PORT = 32500
 
 CONTROL_PREFIX = "/_mockplex"
 
+#: WSGI environ keys mockplex sets itself (no header becomes one: headers are HTTP_*).
+INTERCEPTED = "mockplex.intercepted"  # True: interception or the proxy sent the request
+REFUSED = "mockplex.refused"  # why a relayed request in absolute form is refused (its URL)
+FOREIGN_HOST = "mockplex.foreign_host"  # True: refused for its Host before any route
+
 
 def is_control_path(path: str) -> bool:
     """Is ``path`` the control API's (``/_mockplex`` or below it)?"""

@@ -156,8 +156,8 @@ class PinIdConverter(BaseConverter):
                                     "(1000)"),
                   "404": plex_error("unknown, expired or another client's pin (1020)")}})
 def get_pin(id: str) -> Response:
-    digits, _, fmt = id.partition(".")
-    check_format(fmt or None)
+    digits, dot, fmt = id.partition(".")
+    check_format(fmt if dot else None)  # "<id>." is no pin's path: only its canonical id
     client_identifier = (request.environ.get("HTTP_X_PLEX_CLIENT_IDENTIFIER")  # headers win
                          or xplex_values().get("x-plex-client-identifier"))
     if not client_identifier:  # a poll reads nothing else of the client's values

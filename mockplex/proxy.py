@@ -48,7 +48,7 @@ from mockplex.ca import CA, Leaves
 from mockplex.clientenv import client_env
 from mockplex.paths import DEFAULT_HOST, PROXY_HOSTS, is_loopback
 from mockplex.proxyhttp import MAX_HEAD, Head, Refused, authority
-from mockplex.relays import Route, refusal
+from mockplex.relays import Route, refusal, refusal_of
 from mockplex.streams import CHUNK, RealTimeLoop, drop, pump
 
 if TYPE_CHECKING:
@@ -357,8 +357,9 @@ class Proxy:
                        writer: asyncio.StreamWriter) -> None:
         host, port = authority(head.target)
         if host in PROXY_HOSTS:
-            if port != 443:
-                raise Refused(403, f"mockplex answers {host} on port 443 only, not {port}")
+            refused = refusal_of("https", host, port)
+            if refused is not None:
+                raise Refused(403, refused)
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await writer.start_tls(self._contexts[host],
@@ -380,6 +381,13 @@ class Proxy:
                                "request with an absolute URL (GET https://plex.tv/...); "
                                f"got {head.method[:20]} {head.target[:80]!r}")
         if host in PROXY_HOSTS:
+            try:
+                port = parts.port
+            except ValueError:
+                raise Refused(400, f"not a port: {head.target[:80]!r}") from None
+            refused = refusal_of(parts.scheme, host, port)
+            if refused is not None:  # plex.tv:22 is refused as CONNECT plex.tv:22 is
+                raise Refused(403, refused)
             await self._to_server(Route(parts.scheme, host, client), reader, writer,
                                   first=head.raw)
         elif host in self.passthrough and parts.scheme == "http":

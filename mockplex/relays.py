@@ -35,13 +35,32 @@ def refusal(host: str) -> str:
             f"unchanged, start the server with --proxy-passthrough {host[:255]}")
 
 
-def target_host(request_uri: str) -> tuple[str, str] | None:
-    """``(scheme, host)`` of an absolute-form request target (``https://plex.tv/...``),
-    None for the usual origin form (``/api/v2/pins``)."""
+#: The one port the mock answers plex.tv's hosts on, by scheme.
+PLEX_PORTS = {"https": 443, "http": 80}
+
+
+def refusal_of(scheme: str, host: str, port: int | None) -> str | None:
+    """Why the mock does not answer ``scheme://host:port`` as plex.tv (None: it does).
+    ``port`` None is the scheme's own."""
+    if host not in PROXY_HOSTS:
+        return refusal(host)
+    if port is not None and port != PLEX_PORTS.get(scheme):
+        return (f"mockplex answers {host} on port {PLEX_PORTS.get(scheme, 443)} "
+                f"({scheme}) only, not {port}")
+    return None
+
+
+def absolute_refusal(request_uri: str) -> tuple[str, str | None] | None:
+    """For an absolute-form request target (``https://plex.tv/...``): its scheme, and why
+    it is refused (None: answered); None for the usual origin form (``/api/v2/pins``)."""
     if not request_uri.startswith(("http://", "https://")):
         return None
     parts = urlsplit(request_uri)
-    return parts.scheme, (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return parts.scheme, refusal_of(parts.scheme, (parts.hostname or "").rstrip("."), port)
 
 
 class Relays(dict[tuple[str, str], Route]):

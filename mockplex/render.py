@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 from flask import Response, current_app, request
 
-from mockplex.paths import is_control_path
+from mockplex.paths import INTERCEPTED, is_control_path
 
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
@@ -34,7 +34,7 @@ def accept_is_json(accept: str | None) -> bool:
 
 def is_control() -> bool:
     """Is the current request for the control API (rather than a plex.tv route)?"""
-    if request.environ.get("mockplex.intercepted"):
+    if request.environ.get(INTERCEPTED):
         return False  # the plex.tv hosts have no control API
     return is_control_path(request.path)
 

@@ -73,6 +73,18 @@ class JSONBoolean(fields.Boolean):
         return value
 
 
+class JSONNumber(fields.Float):
+    """A JSON number, and nothing that merely parses as one ("10", true)."""
+
+    default_error_messages = {"invalid": "Not a number (a JSON number, not a string)."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        result: float = super()._deserialize(value, attr, data, **kwargs)
+        return result
+
+
 class GeoDataSchema(Schema):
     """plex.tv's GeoData: the one object whose keys are snake_case on the wire."""
 
@@ -539,7 +551,7 @@ class AutoApproveArgs(Schema):
 
     after_polls = fields.Integer(data_key="afterPolls", strict=True,
                                  validate=validate.Range(min=0))
-    after_seconds = fields.Float(data_key="afterSeconds", allow_nan=False,
+    after_seconds = JSONNumber(data_key="afterSeconds", allow_nan=False,
                                  validate=validate.Range(min=0, max=MAX_SPAN))
 
     @validates_schema
@@ -617,7 +629,7 @@ class ClockArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    advance = fields.Float(required=True, allow_nan=False,
+    advance = JSONNumber(required=True, allow_nan=False,
                            validate=validate.Range(min=0, max=MAX_SPAN))
 
 

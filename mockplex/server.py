@@ -38,6 +38,7 @@ from mockplex.app import create_app, store_of
 from mockplex.clock import real_monotonic
 from mockplex.deferred import Deferred
 from mockplex.errors import PlexError
+from mockplex.guard import allow_host
 from mockplex.limits import HEAD_MAX
 from mockplex.paths import DEFAULT_HOST, is_control_path
 from mockplex.render import JSON_TYPE
@@ -249,6 +250,7 @@ class LiveServer:
         server.channel_class = PlexChannel
         self._server = server
         self.port = int(self._server.effective_port)
+        allow_host(self.app, self.host)  # requests may name the address it listens on
         self.store.faults.hold()
         keep_real_time()
         self._thread = threading.Thread(target=server.run, name=f"mockplex:{self.port}",

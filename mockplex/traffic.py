@@ -15,8 +15,9 @@ from mockplex.clock import real_monotonic
 from mockplex.context import store
 from mockplex.errors import PlexError
 from mockplex.faults import Fault, Faults
+from mockplex.guard import redacted, redacted_headers
 from mockplex.journal import BODY_LIMIT, Entry
-from mockplex.paths import is_control_path
+from mockplex.paths import FOREIGN_HOST, is_control_path
 from mockplex.problems import UNMATCHED, Problem
 from mockplex.store import Store
 
@@ -123,16 +124,17 @@ def _record(response: Response) -> Response:
         began = environ.get("mockplex.began")
         state.journal.record(Entry(
             time=state.clock.now(), method=request.method, path=request.path,
-            query_string=environ.get("QUERY_STRING", ""),
+            query_string=redacted(environ.get("QUERY_STRING", "")),
             xplex_headers=xplex_headers(environ), raw_body=raw_body(),
             status=response.status_code, matched=matched, fault=fault,
             scheme=environ.get("wsgi.url_scheme", "http"), host=host_of(environ),
             content_type=environ.get("CONTENT_TYPE", ""),
-            response_headers=tuple(response.headers.to_wsgi_list()),
+            response_headers=redacted_headers(response.headers.to_wsgi_list()),
             response_body=answer_body(response),
             duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
         ))
-        if not matched and not fault:  # an injected fault is never a problem
+        # An injected fault is never a problem, nor a request refused for its Host.
+        if not matched and not fault and FOREIGN_HOST not in environ:
             state.problems.add(Problem(UNMATCHED, request.method, request.path))
     return response
 
@@ -145,7 +147,7 @@ def init_app(app: Flask) -> None:
         if journaled(path):
             state.journal.record(Entry(time=state.clock.now(),
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
-                                       query_string=environ.get("QUERY_STRING", ""),
+                                       query_string=redacted(environ.get("QUERY_STRING", "")),
                                        xplex_headers=xplex_headers(environ), status=None,
                                        fault=True, scheme=environ.get("wsgi.url_scheme", "http"),
                                        host=host_of(environ)))

@@ -12,7 +12,8 @@ def test_defaults_apply_without_config():
         "MOCKPLEX_BASE_URL": None, "MOCKPLEX_AUTO_APPROVE": None, "MOCKPLEX_SEED": None,
         "MOCKPLEX_SCENARIO": None, "MOCKPLEX_MAX_PINS": 100_000,
         "MOCKPLEX_CONTROL_TOKEN": None, "MOCKPLEX_ALLOW_UNMATCHED": False,
-        "MAX_CONTENT_LENGTH": 1024 * 1024, "MOCKPLEX_MAX_HEADER_BYTES": 64 * 1024}
+        "MAX_CONTENT_LENGTH": 1024 * 1024, "MOCKPLEX_MAX_HEADER_BYTES": 64 * 1024,
+        "MOCKPLEX_ALLOWED_HOSTS": ()}
     assert store_of(app).pin_lifetime == 900
     assert store_of(app).strong_pin_lifetime == 1800
 

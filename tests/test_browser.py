@@ -66,7 +66,8 @@ def test_oauth_approve_forwards_and_signs_plexapi_in(plex, page, app_page):
     page.goto(plex.auth_url(url))
     heading = page.get_by_role("heading", name="PlexAPI wants to sign in with Plex")
     heading.wait_for()
-    assert page.get_by_label("Approve as").input_value() == plex.default_user.auth_token
+    assert page.get_by_label("Approve as").input_value() == plex.default_user.username
+    assert plex.default_user.auth_token not in page.content()  # the page holds no token
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url(app_page)
     assert page.get_by_role("heading").inner_text() == "Back in the test app"
@@ -143,7 +144,7 @@ def test_link_prefilled_from_the_qr_link_and_a_wrong_code(plex, page):
     assert plex.pin(pin.id).auth_token is None
 
 
-def test_with_a_control_token_the_page_passes_it_on(page):
+def test_with_a_control_token_the_page_trades_it_for_a_cookie(browser, page):
     from mockplex import LiveServer, create_app
 
     with LiveServer(create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"})) as server:
@@ -152,5 +153,17 @@ def test_with_a_control_token_the_page_passes_it_on(page):
         page.get_by_role("button", name="Approve").click()
         page.get_by_role("heading", name="Signed in").wait_for()
         assert server.store.get_pin(pin.id).auth_token is not None
-        page.goto(f"{server.url}/auth#?code={pin.code}")  # no token: the page says so
-        assert "401" in page.get_by_role("alert").inner_text()
+        # The address bar lost the token, the fragment stayed; the cookie is the
+        # server's alone (no script reads it) and goes to no other site.
+        assert page.url == f"{server.url}/auth#?code={pin.code}"
+        (cookie,) = page.context.cookies()
+        assert (cookie["value"], cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (
+            "s3cret", True, "Strict", "/_mockplex")
+        assert page.evaluate("document.cookie") == ""
+        other = browser.new_context()  # without the cookie: the page says it was refused
+        try:
+            stranger = other.new_page()
+            stranger.goto(f"{server.url}/auth#?code={pin.code}")
+            assert "401" in stranger.get_by_role("alert").inner_text()
+        finally:
+            other.close()

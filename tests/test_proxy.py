@@ -251,7 +251,30 @@ def test_an_absolute_url_for_another_host_is_refused(proxy):
 
 def test_connect_to_a_plex_host_on_another_port_is_refused(proxy):
     status, message = error_of(exchange(proxy.port, b"CONNECT plex.tv:80 HTTP/1.1\r\n\r\n"))
-    assert status == 403 and "port 443 only, not 80" in message
+    assert status == 403 and "port 443 (https) only, not 80" in message
+
+
+@pytest.mark.parametrize(("target", "words"), [
+    (b"http://plex.tv:22/", "port 80 (http) only, not 22"),
+    (b"https://plex.tv:8443/api/v2/user", "port 443 (https) only, not 8443"),
+    (b"http://plex.tv:99999/", "not a port")])
+def test_an_absolute_url_for_a_plex_host_on_another_port_is_refused(proxy, mockplex,
+                                                                     target, words):
+    """As CONNECT plex.tv:22 is: the mock answers plex.tv on its own ports only."""
+    status, message = error_of(exchange(proxy.port, b"GET " + target + b" HTTP/1.1\r\n"
+                                                    b"Host: plex.tv\r\n\r\n"))
+    assert status in (400, 403) and words in message
+    assert mockplex.requests == []
+
+
+def test_a_later_request_for_a_plex_host_on_another_port_is_refused(proxy, mockplex):
+    """On a relayed connection, each request in absolute form is checked by the app."""
+    answers = exchange(proxy.port, b"GET http://plex.tv/api/v2/ping HTTP/1.1\r\n"
+                                   b"Host: plex.tv\r\n\r\n"
+                                   b"GET http://plex.tv:22/api/v2/ping HTTP/1.1\r\n"
+                                   b"Host: plex.tv\r\nConnection: close\r\n\r\n")
+    assert answers.count(b"HTTP/1.1 ") == 2
+    assert b"port 80 (http) only, not 22" in answers.rsplit(b"HTTP/1.1 ", 1)[1]
 
 
 @pytest.mark.parametrize(("request_bytes", "status", "words"), [

@@ -1,13 +1,13 @@
 // The mockplex dashboard (/_mockplex/): what the mock holds, updated by polling the
 // control API every half second (no connection held open: waitress has few threads),
-// and every change made through the control API. With a control token, open it as
-// /_mockplex/?control_token=... and it sends the token on, as the approval pages do.
+// and every change made through the control API. With a control token, open it once as
+// /_mockplex/?control_token=...: the server trades it for a cookie (HttpOnly, this
+// origin's only) and shows the clean URL, so the page never holds the token itself.
 "use strict";
 
 const API = "/_mockplex";
 const POLL_MS = 500;
 const JOURNAL_SHOWN = 200;
-const TOKEN = new URLSearchParams(location.search).get("control_token");
 
 const state = { fetchedAt: 0, pins: [], users: [], requests: [], faults: [], servers: [],
                 shares: [], autoApprove: null };
@@ -16,7 +16,6 @@ class ApiError extends Error {}
 
 async function call(method, path, body) {
   const headers = { Accept: "application/json" };
-  if (TOKEN) headers["X-Mockplex-Token"] = TOKEN;
   const options = { method, headers };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";

@@ -1,8 +1,10 @@
 // The approval pages of mockplex: /auth (OAuth style) and /link (type a code).
-// They use the mock's own routes only: the control API to list pins and accounts, and
-// PUT /api/v2/pins/link (plex.tv's linking call) with the chosen account's token.
-// Served on a plex.tv host (through the proxy), where there is no control API, the
-// page carries the accounts and pins itself (#mockplex-data).
+// They use the mock's own routes only: the control API to list pins and accounts and to
+// approve a pin as the chosen account. They never hold a token: with a control token,
+// the page was opened once with ?control_token=..., which the server traded for a
+// cookie. Served on a plex.tv host (through the proxy), where there is no control API,
+// the page carries the accounts' names and the pending pins itself (#mockplex-data) and
+// approves through POST /auth/approve, which only that host answers.
 "use strict";
 
 const DEVICE_KEYS = ["product", "version", "platform", "platformVersion", "device", "deviceName"];
@@ -12,14 +14,8 @@ function fragmentParams(hash) {
   return new URLSearchParams(hash.replace(/^#!?\??/, ""));
 }
 
-// With a control token (mockplex serve --control-token), open the page as
-// /auth?control_token=...#?code=... : the page sends it on to the control API.
-const CONTROL_TOKEN = new URLSearchParams(location.search).get("control_token");
-
 async function getJSON(path) {
-  const headers = { Accept: "application/json" };
-  if (CONTROL_TOKEN) headers["X-Mockplex-Token"] = CONTROL_TOKEN;
-  const response = await fetch(path, { headers });
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return response.json();
 }
@@ -47,22 +43,21 @@ function show(id) {
 async function fillAccounts(select) {
   const users = embedded()?.users ?? await getJSON("/_mockplex/users");
   for (const [index, user] of users.entries()) {
-    const option = new Option(`${user.title} (${user.username})`, user.authToken,
-                              index === 0, index === 0);
-    option.dataset.username = user.username;
-    select.add(option);
+    select.add(new Option(`${user.title} (${user.username})`, user.username,
+                          index === 0, index === 0));
   }
 }
 
-// PUT /api/v2/pins/link as the chosen account; resolves to the HTTP status.
-async function link(code, token) {
-  const response = await fetch("/api/v2/pins/link.json", {
-    method: "PUT",
-    headers: { "X-Plex-Token": token, "X-Plex-Product": "Plex SSO",
-               "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ code }),
+// Approve the pin as the chosen account; resolves to true when it is approved.
+async function approvePin(pin, user) {
+  const [path, body] = embedded() ? ["/auth/approve", { code: pin.code, user }]
+    : [`/_mockplex/pins/${pin.id}/verify`, { user }];
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
   });
-  return response.status;
+  return response.ok;
 }
 
 async function findPin(code) {
@@ -102,12 +97,11 @@ async function authPage() {
 
   document.getElementById("decision").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const chosen = select.selectedOptions[0];
-    const status = await link(code, chosen.value);
-    if (status !== 204) return fail("Code not found or expired.");
+    const chosen = select.value;
+    if (!await approvePin(pin, chosen)) return fail("Code not found or expired.");
     const forward = safeForwardUrl(params.get("forwardUrl"));
     if (forward) { location.assign(forward); return; }
-    fill("account", chosen.dataset.username);
+    fill("account", chosen);
     show("signed-in");
   });
   document.getElementById("deny").addEventListener("click", () => show("denied"));
@@ -125,8 +119,7 @@ async function linkPage() {
     if (approve.disabled) return;
     const code = input.value.trim();
     const pin = await findPin(code) || await findPin(code.toUpperCase());
-    const status = pin ? await link(pin.code, select.value) : 404;
-    if (status !== 204) {
+    if (!pin || !await approvePin(pin, select.value)) {
       error.textContent = "Code not found or expired.";
       error.hidden = false;
       input.setAttribute("aria-invalid", "true");
@@ -134,7 +127,7 @@ async function linkPage() {
       return;
     }
     if (pin.product !== "0") fill("product", pin.product);
-    fill("account", select.selectedOptions[0].dataset.username);
+    fill("account", select.value);
     show("linked");
   });
   await fillAccounts(select);
