@@ -91,7 +91,6 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
          send_wildcard=True, max_age=86400)
     # The guard first of all: a foreign Host or another site's page gets no further.
     app.before_request_funcs.setdefault(None, []).insert(0, guard.guard)
-    app.after_request(guard.page_headers)
     app.after_request(_log_request)
     relays = app.extensions["mockplex.relays"] = Relays()
     app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]

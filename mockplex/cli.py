@@ -100,7 +100,8 @@ def parser() -> argparse.ArgumentParser:
                        help=f"the most live pins at once; past it, 429 (default {MAX_PINS})")
     serve.add_argument("--control-token", metavar="TOKEN",
                        help="require this value in the X-Mockplex-Token header of every "
-                            "/_mockplex call but health (for a server shared by CI jobs)")
+                            "/_mockplex call that reads or changes state (for a server "
+                            "shared by CI jobs); pages take it once as ?control_token=")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                        type=host_name,
                        help="also answer requests whose Host names NAME (repeatable; for a "

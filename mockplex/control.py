@@ -30,10 +30,10 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import format_wire
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
-from mockplex.errors import ControlError, PlexError, Unemulated, shown
+from mockplex.errors import ControlError, shown
 from mockplex.faults import Fault
 from mockplex.ids import pin_id_of
-from mockplex.paths import CONTROL_PREFIX, INTERCEPTED, REFUSED, is_control_path
+from mockplex.paths import CONTROL_PREFIX
 from mockplex.pins import Pin
 
 if TYPE_CHECKING:
@@ -73,19 +73,6 @@ def pin_id(text: str) -> int:
 
 def pin_json(pin: Pin) -> dict[str, Any]:
     return schemas.dump_pin(pin, store().clock.now(), base_url())
-
-
-def hidden_from_plex_hosts() -> None:
-    """On the plex.tv hosts (interception, the proxy) the control API does not exist:
-    404 for every method. App-wide, since it must run before routing's own 404 or 405.
-    A request the proxy relayed that names another host is refused there (403)."""
-    if not request.environ.get(INTERCEPTED):
-        return
-    refused = request.environ.get(REFUSED)
-    if refused is not None:
-        raise PlexError(refused, status=403)
-    if is_control_path(request.path):
-        raise Unemulated()
 
 
 @bp.get("/health")
@@ -287,5 +274,4 @@ def reset() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(hidden_from_plex_hosts)
     app.register_blueprint(bp)

@@ -34,8 +34,16 @@ from urllib.parse import urlencode, urlsplit
 from flask import Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from mockplex.errors import PlexError, shown
-from mockplex.paths import CONTROL_PREFIX, FOREIGN_HOST, INTERCEPTED, is_control_path, is_loopback
+from mockplex.errors import PlexError, Unemulated, shown
+from mockplex.paths import (
+    CONTROL_PREFIX,
+    COOKIE_SET,
+    FOREIGN_HOST,
+    INTERCEPTED,
+    REFUSED,
+    is_control_path,
+    is_loopback,
+)
 from mockplex.text import printable
 
 #: The header aiohttp's interception sends over loopback: "<scheme> <this process's secret>".
@@ -122,14 +130,14 @@ def names_loopback(host: str) -> bool:
     return is_loopback(host_name(host))
 
 
-def check_host() -> None:
-    host = request.environ.get("HTTP_HOST")
-    if host is None or request.environ.get(INTERCEPTED):
+def check_host(environ: dict[str, Any]) -> None:
+    host = environ.get("HTTP_HOST")
+    if host is None or environ.get(INTERCEPTED):
         return  # no Host (no browser sends none), or interception's own hosts
     if (len(host) <= 255 and names_loopback(host)) or host_name(host) in allowed_hosts():
         return
     name = host_name(host)
-    request.environ[FOREIGN_HOST] = True  # journaled, but no route was asked for
+    environ[FOREIGN_HOST] = True  # journaled, but no route was asked for
     raise PlexError(f"mockplex answers requests for its own address only, and this one was "
                     f"for {shown(host, 80)}; if that name is meant to reach it, start it "
                     f"with --allowed-host {printable(name[:80])} (MOCKPLEX_ALLOWED_HOSTS in "
@@ -208,32 +216,45 @@ def trade_token_in_url() -> BaseResponse | None:
     given = request.args[TOKEN_PARAMETER]
     rest = [(name, value) for name, value in request.args.items(multi=True)
             if name != TOKEN_PARAMETER]
-    response = redirect(request.path + ("?" + urlencode(rest) if rest else ""), 303)
     expected: str | None = current_app.config["MOCKPLEX_CONTROL_TOKEN"]
-    if expected and hmac.compare_digest(given.encode(), expected.encode()):
+    if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+        raise PlexError(f"the {TOKEN_PARAMETER} in this page's URL is not the control "
+                        "token this mockplex was started with", status=401)
+    response = redirect(request.path + ("?" + urlencode(rest) if rest else ""), 303)
+    if expected:
         response.set_cookie(cookie_name(), given, path=CONTROL_PREFIX, httponly=True,
                             samesite="Strict")
+        request.environ[COOKIE_SET] = True  # the journal writes its value as ***
     return response
 
 
 def guard() -> BaseResponse | None:
-    """Before every view: the Host rule; for the control API, same origin and its token;
-    for a page, a token in its URL traded for a cookie."""
-    check_host()
-    if request.environ.get(INTERCEPTED):
-        return None  # the control API is hidden there (mockplex.control)
-    if is_control_path(request.path):
+    """Before every view (one hook: each costs every request): the Host rule; on the
+    plex.tv hosts, the control API hidden and a relayed request for another host or port
+    refused; on the mock's own address, same origin and the token for the control API,
+    and a page's token in its URL traded for a cookie. App-wide, since it must run
+    before routing's own 404 or 405."""
+    environ = request.environ
+    check_host(environ)
+    path = request.path
+    if environ.get(INTERCEPTED):
+        refused = environ.get(REFUSED)
+        if refused is not None:
+            raise PlexError(refused, status=403)
+        if is_control_path(path):
+            raise Unemulated()  # the control API does not exist on plex.tv's hosts
+        return None
+    if is_control_path(path):
         check_same_origin()
         if request.blueprint == "control":
             check_control_token()
-    if request.blueprint == "pages":
+    if TOKEN_PARAMETER in environ.get("QUERY_STRING", "") and request.blueprint == "pages":
         return trade_token_in_url()
     return None
 
 
 def page_headers(response: Response) -> Response:
-    """No page of the mock is framed by another site's page."""
-    if response.mimetype == "text/html":
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    """No page of the mock is framed by another site's page (after each page's view)."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
     return response

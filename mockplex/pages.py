@@ -28,7 +28,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from mockplex.context import base_url, store
 from mockplex.deferred import Deferred
 from mockplex.errors import BadParameter, Unemulated
-from mockplex.guard import check_same_origin
+from mockplex.guard import check_same_origin, page_headers
 from mockplex.paths import CONTROL_PREFIX, INTERCEPTED
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ else:
     schemas = Deferred("mockplex.schemas")  # loaded by the first page on a plex.tv host
 
 bp = Blueprint("pages", __name__)
+bp.after_request(page_headers)  # no page of the mock is framed by another site's
 
 #: The hosts whose approval URLs :func:`auth_url` rewrites.
 APPROVAL_HOSTS = ("app.plex.tv", "plex.tv", "www.plex.tv")

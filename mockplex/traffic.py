@@ -17,7 +17,7 @@ from mockplex.errors import PlexError
 from mockplex.faults import Fault, Faults
 from mockplex.guard import redacted, redacted_headers
 from mockplex.journal import BODY_LIMIT, Entry
-from mockplex.paths import FOREIGN_HOST, is_control_path
+from mockplex.paths import COOKIE_SET, FOREIGN_HOST, is_control_path
 from mockplex.problems import UNMATCHED, Problem
 from mockplex.store import Store
 
@@ -129,7 +129,9 @@ def _record(response: Response) -> Response:
             status=response.status_code, matched=matched, fault=fault,
             scheme=environ.get("wsgi.url_scheme", "http"), host=host_of(environ),
             content_type=environ.get("CONTENT_TYPE", ""),
-            response_headers=redacted_headers(response.headers.to_wsgi_list()),
+            response_headers=(redacted_headers(response.headers.to_wsgi_list())
+                              if COOKIE_SET in environ
+                              else tuple(response.headers.to_wsgi_list())),
             response_body=answer_body(response),
             duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
         ))

@@ -254,11 +254,17 @@ def test_a_token_in_a_page_url_is_traded_for_a_cookie_and_written_nowhere(tmp_pa
     assert "s3cret" not in (tmp_path / "mock.har").read_text()
 
 
-def test_a_wrong_token_in_a_url_sets_no_cookie(client):
+def test_a_wrong_token_in_a_url_is_refused_and_sets_no_cookie(client):
     guarded = create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"}).test_client()
     response = guarded.get("/_mockplex/?control_token=guess")
-    assert response.status_code == 303 and "Set-Cookie" not in response.headers
+    assert response.status_code == 401 and "Set-Cookie" not in response.headers
+    assert "not the control token" in error_of(response)["message"]
+    assert "guess" not in response.text
     assert guarded.get("/_mockplex/users").status_code == 401
+    # With no control token at all, the parameter is only taken out of the URL
+    plain = client.get("/auth?control_token=x&y=1")
+    assert (plain.status_code, plain.headers["Location"]) == (303, "/auth?y=1")
+    assert "Set-Cookie" not in plain.headers
 
 
 @pytest.mark.parametrize(("query", "expected"), [
