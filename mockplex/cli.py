@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -99,11 +100,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-pins", type=positive_int, default=MAX_PINS, metavar="N",
                        help=f"the most live pins at once; past it, 429 (default {MAX_PINS})")
     serve.add_argument("--control-token", metavar="TOKEN",
+                       default=os.environ.get("MOCKPLEX_CONTROL_TOKEN") or None,
                        help="require this value in the X-Mockplex-Token header of every "
                             "/_mockplex call that reads or changes state (for a server "
-                            "shared by CI jobs); pages take it once as ?control_token=")
+                            "shared by CI jobs); pages take it once as ?control_token=. "
+                            "Default: $MOCKPLEX_CONTROL_TOKEN, which, unlike an option, "
+                            "other users cannot read in the process list")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                       type=host_name,
+                       type=allowed_host,
                        help="also answer requests whose Host names NAME (repeatable; for a "
                             "CI service container's name, say). Loopback names and the "
                             "--host address are always answered; any other Host gets 403")
@@ -129,7 +133,8 @@ def parser() -> argparse.ArgumentParser:
                        help=f"address the proxy and TLS listener bind (default "
                             f"{DEFAULT_HOST}); off loopback, --proxy-credentials is needed")
     proxy.add_argument("--proxy-credentials", metavar="USER:PASSWORD",
-                       help="require these in Proxy-Authorization (Basic)")
+                       help="require these in Proxy-Authorization (Basic); default, with "
+                            "--proxy-port: $MOCKPLEX_PROXY_CREDENTIALS")
     proxy.add_argument("--proxy-passthrough", type=host_list, default=(), metavar="HOST[,HOST]",
                        help="tunnel these hosts unchanged instead of refusing them")
     proxy.add_argument("--ca-dir", metavar="DIR",
@@ -147,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def host_name(text: str) -> str:
+def allowed_host(text: str) -> str:
     name = text.strip().rstrip(".").lower()
     if not name or set(name) & set(" /:@[]?#"):
         raise argparse.ArgumentTypeError(f"a host name or IPv4 address, no port, got {text!r}")
@@ -186,6 +191,8 @@ def usage_error(message: str) -> SystemExit:
 
 
 def check_proxy_args(args: argparse.Namespace) -> None:
+    if args.proxy_port is not None and args.proxy_credentials is None:
+        args.proxy_credentials = os.environ.get("MOCKPLEX_PROXY_CREDENTIALS") or None
     if args.proxy_port is None:
         for name in ("env_file", "proxy_passthrough", "proxy_credentials"):
             if getattr(args, name):

@@ -29,7 +29,7 @@ import hmac
 import re
 import secrets
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
@@ -59,7 +59,6 @@ ALLOWED_HOSTS = "MOCKPLEX_ALLOWED_HOSTS"
 LISTEN_HOSTS = "mockplex.hosts"  # app.extensions: listen addresses, and names tests allow
 OPEN_CONTROL_PATHS = (f"{CONTROL_PREFIX}/health", f"{CONTROL_PREFIX}/static/")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-_TOKEN_IN_QUERY = re.compile(r"(^|&)(control_token=)[^&]*")
 
 
 def mark_header(scheme: str) -> str:
@@ -80,10 +79,21 @@ def marked_scheme(environ: dict[str, Any]) -> str | None:
 
 
 def redacted(query_string: str) -> str:
-    """A query string with the control token's value replaced by ``***``."""
-    if TOKEN_PARAMETER not in query_string:
+    """A query string with the control token's value replaced by ``***``, however its
+    name was written (``control%5Ftoken`` too: the name is compared decoded, as the
+    page reads it)."""
+    if not might_hold_token(query_string):
+        return query_string  # the common case: nothing to parse
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    if all(name != TOKEN_PARAMETER for name, _ in pairs):
         return query_string
-    return _TOKEN_IN_QUERY.sub(r"\1\2***", query_string)
+    return urlencode([(name, "***" if name == TOKEN_PARAMETER else value)
+                      for name, value in pairs], safe="*")
+
+
+def might_hold_token(query_string: str) -> bool:
+    """Could this query name the control token (written plainly, or percent-encoded)?"""
+    return TOKEN_PARAMETER in query_string or "%" in query_string
 
 
 def redacted_headers(headers: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -96,13 +106,18 @@ def redacted_headers(headers: list[tuple[str, str]]) -> tuple[tuple[str, str], .
 # -- the Host rule ---------------------------------------------------------------------
 
 
+#: A Host header: a name or IPv4 address, or an IPv6 address in brackets; a port or not.
+_HOST = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]/@\s]+))(?::\d{1,5})?")
+
+
 def host_name(host: str) -> str:
-    """The name in a Host header: no port, no brackets, no trailing dot, lower case."""
-    if host.startswith("["):
-        name = host[1:].partition("]")[0]
-    else:
-        name = host.rpartition(":")[0] if host.count(":") == 1 else host
-    return name.rstrip(".").lower()
+    """The name in a Host header: no port, no brackets, no trailing dot, lower case;
+    "" for what is no Host at all (``[::1]evil``, ``127.0.0.1:evil``), which no rule
+    allows."""
+    match = _HOST.fullmatch(host)
+    if match is None:
+        return ""
+    return (match.group(1) or match.group(2)).rstrip(".").lower()
 
 
 def allowed_hosts() -> set[str]:
@@ -131,15 +146,23 @@ def names_loopback(host: str) -> bool:
 
 
 def check_host(environ: dict[str, Any]) -> None:
+    if environ.get(INTERCEPTED):
+        return  # interception or the proxy sent it: it names a host of theirs
+    target = environ.get("REQUEST_URI", "")
+    if target[:1] != "/" and target[:8].lower().startswith(("http://", "https://")):
+        check_one_host(environ, urlsplit(target).netloc)  # its authority is the host
     host = environ.get("HTTP_HOST")
-    if host is None or environ.get(INTERCEPTED):
-        return  # no Host (no browser sends none), or interception's own hosts
+    if host is not None:  # none: not a browser (every browser sends one)
+        check_one_host(environ, host)
+
+
+def check_one_host(environ: dict[str, Any], host: str) -> None:
     if (len(host) <= 255 and names_loopback(host)) or host_name(host) in allowed_hosts():
         return
-    name = host_name(host)
+    name = host_name(host) or "?"
     environ[FOREIGN_HOST] = True  # journaled, but no route was asked for
     raise PlexError(f"mockplex answers requests for its own address only, and this one was "
-                    f"for {shown(host, 80)}; if that name is meant to reach it, start it "
+                    f"for {shown(host)}; if that name is meant to reach it, start it "
                     f"with --allowed-host {printable(name[:80])} (MOCKPLEX_ALLOWED_HOSTS in "
                     "mockplex_config for the fixture)", status=403)
 
@@ -164,16 +187,18 @@ def check_same_origin() -> None:
     navigation = (request.method in ("GET", "HEAD")
                   and request.headers.get("Sec-Fetch-Mode") == "navigate")
     if origin is not None and origin.lower() not in own_origins() and not navigation:
-        raise PlexError(f"mockplex answers {shown(request.path, 80)} to its own pages and "
-                        f"to tools, not to a page of {shown(origin, 80)}", status=403)
+        raise not_for_others(f"a page of {shown(origin)}")
     if site not in (None, "same-origin", "none") and not navigation:
-        raise PlexError(f"mockplex answers {shown(request.path, 80)} to its own pages and "
-                        f"to tools, not to another site's (Sec-Fetch-Site: {shown(site, 20)})",
-                        status=403)
+        raise not_for_others(f"another site's (Sec-Fetch-Site: {shown(site, 20)})")
     if request.method in BODY_METHODS and has_body() and not request.is_json:
-        raise PlexError(f"the body of {request.method} {shown(request.path, 80)} is read as "
+        raise PlexError(f"the body of {request.method} {shown(request.path)} is read as "
                         "JSON only: send it with Content-Type: application/json",
                         status=415)
+
+
+def not_for_others(whose: str) -> PlexError:
+    return PlexError(f"mockplex answers {shown(request.path)} to its own pages and to "
+                     f"tools, not to {whose}", status=403)
 
 
 def has_body() -> bool:
@@ -248,7 +273,7 @@ def guard() -> BaseResponse | None:
         check_same_origin()
         if request.blueprint == "control":
             check_control_token()
-    if TOKEN_PARAMETER in environ.get("QUERY_STRING", "") and request.blueprint == "pages":
+    if might_hold_token(environ.get("QUERY_STRING", "")) and request.blueprint == "pages":
         return trade_token_in_url()
     return None
 

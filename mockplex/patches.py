@@ -178,19 +178,41 @@ def patch_aiohttp(router: Router, mark: str, mark_value: Mark) -> Restore | None
                        **kwargs: Any) -> aiohttp.ClientResponse:
         url = session._build_url(str_or_url)
         target = router.target(url.scheme, url.host or "")
-        if target is not None:
-            host, port = target.live_origin()
-            headers = dict(kwargs.pop("headers", None) or {})
-            headers.update({"Host": url.authority, mark: mark_value(url.scheme)})
-            url = url.with_scheme("http").with_host(host).with_port(port)
-            kwargs["headers"] = headers
-        return await original(session, method, url, **kwargs)
+        if target is None:
+            return await original(session, method, url, **kwargs)
+        # Each hop of a redirect is routed here again: left to aiohttp, a redirect to
+        # https://plex.tv/... would go to the network, mark and all.
+        follow = kwargs.pop("allow_redirects", True)
+        hops = kwargs.pop("max_redirects", 10)
+        host, port = target.live_origin()
+        headers = dict(kwargs.pop("headers", None) or {})
+        response = await original(
+            session, method, url.with_scheme("http").with_host(host).with_port(port),
+            headers={**headers, "Host": url.authority, mark: mark_value(url.scheme)},
+            allow_redirects=False, **kwargs)
+        location = response.headers.get("Location")
+        if not follow or response.status not in REDIRECTS or location is None or hops < 1:
+            return response
+        response.release()
+        if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+            method = "GET"
+            kwargs.pop("data", None)
+            kwargs.pop("json", None)
+        return await _request(session, method, url.join(yarl_url(location)),
+                              headers=headers, max_redirects=hops - 1, **kwargs)
 
     aiohttp.ClientSession._request = _request  # type: ignore[method-assign, assignment]
     return lambda: setattr(aiohttp.ClientSession, "_request", original)
 
 
 PATCHES = (patch_requests, patch_httpx, patch_aiohttp)
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def yarl_url(text: str) -> Any:
+    from yarl import URL  # aiohttp's own URL type, there wherever aiohttp is
+
+    return URL(text)
 
 
 def run_all(restores: list[Restore]) -> None:

@@ -53,13 +53,13 @@ def refusal_of(scheme: str, host: str, port: int | None) -> str | None:
 def absolute_refusal(request_uri: str) -> tuple[str, str | None] | None:
     """For an absolute-form request target (``https://plex.tv/...``): its scheme, and why
     it is refused (None: answered); None for the usual origin form (``/api/v2/pins``)."""
-    if not request_uri.startswith(("http://", "https://")):
+    if not request_uri[:8].lower().startswith(("http://", "https://")):  # any case
         return None
-    parts = urlsplit(request_uri)
+    parts = urlsplit(request_uri)  # (its scheme and host come out lower-cased)
     try:
         port = parts.port
     except ValueError:
-        port = -1
+        return parts.scheme, f"not a port: {request_uri[:80]!r}"
     return parts.scheme, refusal_of(parts.scheme, (parts.hostname or "").rstrip("."), port)
 
 

@@ -56,7 +56,8 @@ def pin_line(store: Store, pin: Pin, now: float) -> str:
         state = "pending"
     else:
         try:
-            state = f"approved as {store.account_for_token(pin.auth_token).username}"
+            username = store.account_for_token(pin.auth_token).username
+            state = f"approved as {printable(username)}"
         except AccountError:  # revoked since, or a token of no account
             state = "approved as an unknown token"
     kind = "strong" if pin.strong else "4-character"

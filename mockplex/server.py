@@ -51,6 +51,7 @@ else:
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes a few milliseconds
 GRACE = 5  # seconds the requests in flight have to be answered when the server stops
+UNSET_BODY_CAP = 1024 ** 3  # bytes of a body when the app sets no MAX_CONTENT_LENGTH
 LINGER = 5  # seconds a refused client's unread bytes are read and dropped before closing
 CONTROL_THREADS = 2  # the control API's own, beside the plex.tv side's
 #: waitress's limits (see the module's docstring and docs/ci.md).
@@ -122,10 +123,10 @@ class PlexChannel(HTTPChannel):
 
 def body_cap(app: Flask) -> dict[str, Any]:
     """waitress's ``max_request_body_size`` for ``app``: what it takes, one byte more
-    (waitress refuses a body of that size, Flask only a larger one); none set: waitress's
-    own (1 GB)."""
+    (waitress refuses a body of that size, Flask only a larger one); none set: 1 GiB,
+    waitress's own."""
     most = app.config.get("MAX_CONTENT_LENGTH")
-    return {} if most is None else {"max_request_body_size": int(most) + 1}
+    return {"max_request_body_size": (UNSET_BODY_CAP if most is None else int(most)) + 1}
 
 
 class Lanes(ThreadedTaskDispatcher):

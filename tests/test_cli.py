@@ -74,6 +74,8 @@ def test_a_port_in_use_is_a_clear_error():
     (["--base-url", "ftp://mock.example"], "an http(s) URL"),
     (["--base-url", "http://"], "an http(s) URL"),
     (["--auto-approve", "after-polls=" + "9" * 5000], "bad auto-approve rule"),
+    (["--allowed-host", "mock:8080"], "a host name or IPv4 address, no port"),
+    (["--allowed-host", "a b"], "a host name or IPv4 address, no port"),
 ])
 def test_bad_options_exit_2_with_a_message(capsys, args, problem):
     with pytest.raises(SystemExit) as exited:

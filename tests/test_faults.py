@@ -187,3 +187,11 @@ def test_the_control_api_answers_while_delays_hold_every_worker(mockplex, mockpl
         caller.join(30)
     mockplex.store.faults.hold()
     assert answered == [201] * held
+
+
+@pytest.mark.parametrize("fields", [{"method": "G" * 1025}, {"path": "/" * 1025},
+                                    {"headers": {"X" * 1025: "v"}}])
+def test_a_fault_made_in_python_keeps_to_the_text_cap(mockplex, fields):
+    with pytest.raises(ValueError, match="at most 1024 characters"):
+        mockplex.fail(status=500, **fields)
+    assert mockplex.faults == []

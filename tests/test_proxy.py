@@ -267,6 +267,16 @@ def test_an_absolute_url_for_a_plex_host_on_another_port_is_refused(proxy, mockp
     assert mockplex.requests == []
 
 
+@pytest.mark.parametrize("later", [b"HTTP://127.0.0.1/api/v2/ping",
+                                   b"Https://evil.example/api/v2/ping"])
+def test_a_later_request_for_another_host_in_any_case_is_refused(proxy, later):
+    answers = exchange(proxy.port, b"GET http://plex.tv/api/v2/ping HTTP/1.1\r\n"
+                                   b"Host: plex.tv\r\n\r\n"
+                                   b"GET " + later + b" HTTP/1.1\r\n"
+                                   b"Host: plex.tv\r\nConnection: close\r\n\r\n")
+    assert answers.rsplit(b"HTTP/1.1 ", 1)[1].startswith(b"403")
+
+
 def test_a_later_request_for_a_plex_host_on_another_port_is_refused(proxy, mockplex):
     """On a relayed connection, each request in absolute form is checked by the app."""
     answers = exchange(proxy.port, b"GET http://plex.tv/api/v2/ping HTTP/1.1\r\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
 import subprocess
 import sys
 
@@ -14,7 +15,7 @@ import pytest
 from plexapi.myplex import MyPlexAccount
 
 from mockplex import LiveServer, create_app, store_of
-from mockplex.guard import MARK_HEADER, mark_header, redacted
+from mockplex.guard import LISTEN_HOSTS, MARK_HEADER, allow_host, mark_header, redacted
 from mockplex.har import HarWriter
 from tests.values import HEADERS, JSON_HEADERS
 
@@ -57,6 +58,38 @@ def test_allowed_hosts_and_the_public_url_are_answered(store):
     for host in ("mock.ci", "MOCK.CI:32500", "plex-mock.example:8443"):
         assert client.get("/_mockplex/users", headers={"Host": host}).status_code == 200
     assert client.get("/_mockplex/users", headers={"Host": "mock.ci.evil"}).status_code == 403
+
+
+@pytest.mark.parametrize("host", ["[::1]evil", "127.0.0.1:evil", "localhost:80:80",
+                                  "a@127.0.0.1", "127.0.0.1/x", "[::1%eth0]"])
+def test_what_is_no_host_at_all_is_refused(client, host):
+    assert client.get("/_mockplex/health", headers={"Host": host}).status_code == 403
+
+
+def test_an_absolute_target_is_checked_as_its_host():
+    """RFC 9112: a request target in absolute form names the host, whatever Host says."""
+    with LiveServer(create_app()) as server:
+        for target, status in ((b"http://evil.example/_mockplex/users", 403),
+                               (b"HTTP://EVIL.example:1/_mockplex/users", 403),
+                               (f"http://127.0.0.1:{server.port}/_mockplex/users".encode(), 200)):
+            with socket.create_connection((server.host, server.port), timeout=10) as sock:
+                sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             b"Connection: close\r\n\r\n")
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            assert answer.split()[1] == str(status).encode(), target
+
+
+def test_the_listen_address_is_allowed_once_a_server_listens_on_it():
+    app = create_app()
+    client = app.test_client()
+    assert client.get("/_mockplex/health", headers={"Host": "10.1.2.3"}).status_code == 403
+    allow_host(app, "10.1.2.3")  # what LiveServer.start() does with its address
+    assert client.get("/_mockplex/health", headers={"Host": "10.1.2.3:80"}).status_code == 200
+    with LiveServer(app, host="127.0.0.2") as server:
+        assert "127.0.0.2" in app.extensions[LISTEN_HOSTS]
+        assert server.running
 
 
 def test_a_live_server_answers_the_address_it_listens_on_and_refuses_others():
@@ -254,6 +287,19 @@ def test_a_token_in_a_page_url_is_traded_for_a_cookie_and_written_nowhere(tmp_pa
     assert "s3cret" not in (tmp_path / "mock.har").read_text()
 
 
+def test_serve_takes_the_control_token_from_the_environment(serve, monkeypatch):
+    """An option shows in the process list to every user of the machine; the
+    environment does not."""
+    monkeypatch.setenv("MOCKPLEX_CONTROL_TOKEN", "from-env")
+    proc, url = serve("--port", "0", "--quiet")
+    assert "from-env" not in " ".join(proc.args)
+    for headers, status in (({}, 401), ({"X-Mockplex-Token": "from-env"}, 200)):
+        connection = http.client.HTTPConnection(url.split("//")[1], timeout=10)
+        connection.request("GET", "/_mockplex/users", headers=headers)
+        assert connection.getresponse().status == status
+        connection.close()
+
+
 def test_a_wrong_token_in_a_url_is_refused_and_sets_no_cookie(client):
     guarded = create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"}).test_client()
     response = guarded.get("/_mockplex/?control_token=guess")
@@ -270,9 +316,22 @@ def test_a_wrong_token_in_a_url_is_refused_and_sets_no_cookie(client):
 @pytest.mark.parametrize(("query", "expected"), [
     ("control_token=a", "control_token=***"), ("x=1&control_token=a&y=2",
                                                "x=1&control_token=***&y=2"),
-    ("my_control_token=a", "my_control_token=a"), ("", "")])
+    ("a=control_token&control%5Ftoken=s3cret", "a=control_token&control_token=***"),
+    ("control%5ftoken=s3cret&control_token=again", "control_token=***&control_token=***"),
+    ("my_control_token=a", "my_control_token=a"), ("x=%20", "x=%20"), ("", "")])
 def test_redacted(query, expected):
     assert redacted(query) == expected
+
+
+def test_a_percent_encoded_token_name_is_traded_and_redacted_too(caplog):
+    app = create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"})
+    with caplog.at_level(logging.INFO, logger="mockplex.access"):
+        response = app.test_client().get("/auth?a=control_token&control%5Ftoken=s3cret")
+    assert response.status_code == 303 and response.headers["Location"] == (
+        "/auth?a=control_token")
+    assert "s3cret" not in caplog.text
+    assert "s3cret" not in json.dumps([entry.query for entry in
+                                       store_of(app).journal.entries()])
 
 
 # -- smaller doors -----------------------------------------------------------------------
@@ -316,20 +375,12 @@ def test_the_marker_leaves_the_clients_alone(mockplex):
 def test_the_ini_option_leaves_the_clients_alone(pytester, run_pytest):
     pytester.makeini("[pytest]\nmockplex_intercept = false\n")
     pytester.makepyfile("""
-        import requests
+        import mockplex.interception as interception
 
         def test_off(mockplex):
-            try:
-                requests.get("https://plex.tv/api/v2/user", timeout=0.001)
-            except requests.RequestException:
-                pass
-            assert mockplex.requests == []
-
-        def test_on_by_default_elsewhere():
-            import mockplex.interception as interception
-            assert interception.STACK.active == []
+            assert interception.STACK.active == []  # nothing answers plex.tv in-process
     """)
-    run_pytest("-q").assert_outcomes(passed=2)
+    run_pytest("-q").assert_outcomes(passed=1)
 
 
 # -- what a client sent is shown, not obeyed ---------------------------------------------------
@@ -352,6 +403,16 @@ def test_a_forged_report_is_printed_escaped(pytester, run_pytest):
     assert "/x\\x1b[2J\\x1b]0;owned\\x07/y?z=\\x0aPASSED all tests" in output
 
 
+def test_a_username_in_the_report_is_escaped(store):
+    from mockplex.report import describe
+
+    store.create_account("bob\x1b[31mRED\nFAKE LINE")
+    pin = store.create_pin("c")
+    store.verify(pin.id, user="bob\x1b[31mRED\nFAKE LINE")
+    text = describe(store)
+    assert "\x1b" not in text and "approved as bob\\x1b[31mRED\\x0aFAKE LINE" in text
+
+
 def test_the_access_log_escapes_what_it_prints():
     proc = subprocess.run(
         [sys.executable, "-c", """
@@ -363,3 +424,28 @@ create_app().test_client().get("/p%1b%5b2J%0aforged%20line?control_token=s3cret"
     assert "\x1b" not in proc.stderr and "s3cret" not in proc.stderr
     (line,) = [line for line in proc.stderr.splitlines() if "GET" in line]
     assert '"GET /p\\x1b[2J\\x0aforged line?control_token=***" 404' in line
+
+
+# -- interception follows redirects itself -------------------------------------------------
+
+
+@pytest.mark.mockplex_allow_unmatched  # the doubled slash is no route: werkzeug redirects
+def test_an_aiohttp_redirect_on_plex_tv_stays_on_the_mock(mockplex):
+    """werkzeug answers ``/api/v2//user`` with a 308 to the absolute
+    ``https://plex.tv/api/v2/user``: aiohttp following it on its own went to the real
+    plex.tv with the interception mark (the suite's socket guard refuses that)."""
+    import asyncio
+
+    import aiohttp
+
+    async def fetch() -> tuple[int, dict, list[int]]:
+        headers = {"X-Plex-Token": mockplex.default_user.auth_token,
+                   "Accept": "application/json"}
+        async with aiohttp.ClientSession() as session, session.get(
+                "https://plex.tv/api/v2//user", headers=headers) as response:
+            return response.status, await response.json(), [
+                entry.status for entry in mockplex.requests]
+
+    status, body, statuses = asyncio.run(fetch())
+    assert (status, body["username"]) == (200, mockplex.default_user.username)
+    assert statuses == [308, 200]

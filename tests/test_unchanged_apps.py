@@ -10,12 +10,16 @@ with a reason (`make test` installs the npm packages when npm is there).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -114,7 +118,9 @@ def test_node_fetch_without_a_usable_undici_fails_closed_before_any_lookup(
         (app / "node_modules" / "undici").mkdir(parents=True)
         (app / "node_modules" / "undici" / "index.js").write_text(undici)
     script = Path(shutil.copy(FETCH_SCRIPT, app))
-    done = run_guarded_node([str(script)], env=mockplex_proxy.env, cwd=app)
+    with redirector("http://plex.tv/api/v2/pins.json") as redirect_url:
+        done = run_guarded_node([str(script)], cwd=app,
+                                env={**mockplex_proxy.env, "REDIRECTOR_URL": redirect_url})
     assert done.returncode == 0 and "loopback-guard" not in done.stderr, done.stderr
     warning = "undici was not found from" if undici is None else "has no EnvHttpProxyAgent"
     assert warning in done.stderr  # one line at start, naming the fix
@@ -127,7 +133,35 @@ def test_node_fetch_without_a_usable_undici_fails_closed_before_any_lookup(
         assert "npm install --save-dev undici@6" in result[how]["message"]
         assert "Node 22.21+" in result[how]["message"]
     assert result["health"]["status"] == 200  # loopback still works
+    # fetch's own redirect from loopback to plex.tv is refused by the dispatcher behind it
+    assert result["redirect"]["error"] == "TypeError", result["redirect"]
+    assert "fetch to plex.tv refused" in result["redirect"]["cause"]
     assert mockplex.requests == []  # nothing reached plex.tv's hosts, not even the mock
+
+
+@contextlib.contextmanager
+def redirector(location: str) -> Iterator[str]:
+    """A server on loopback that answers every GET with a 302 to ``location``."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
 
 
 def test_node_fetch_finds_undici_from_its_scripts_folder(mockplex, mockplex_proxy, tmp_path):

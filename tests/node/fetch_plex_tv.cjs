@@ -1,7 +1,7 @@
 // Node's built-in fetch, unchanged, with only the env file's variables: a POST to
-// plex.tv's pins (given as a string, a URL and a Request) and a GET of the mock's
-// health on loopback (MOCKPLEX_URL). Prints one JSON line: for each call, its status or
-// how it failed.
+// plex.tv's pins (given as a string, a URL and a Request), a GET of the mock's health
+// on loopback (MOCKPLEX_URL), and, given REDIRECTOR_URL, a GET of a loopback URL that
+// redirects to plex.tv. Prints one JSON line: for each call, its status or how it failed.
 "use strict";
 
 async function outcome(call) {
@@ -24,6 +24,10 @@ async function main() {
     request: await outcome(() => fetch(new Request(pins, init()))),
     health: await outcome(() => fetch(`${process.env.MOCKPLEX_URL}/_mockplex/health`)),
   };
+  // A loopback URL that redirects to plex.tv: the redirect is fetch's own to follow.
+  if (process.env.REDIRECTOR_URL) {
+    result.redirect = await outcome(() => fetch(process.env.REDIRECTOR_URL));
+  }
   console.log(JSON.stringify(result));
 }
 
