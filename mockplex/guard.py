@@ -7,11 +7,12 @@ header from driving or reading the mock (docs/security.md says what they guard a
   (:data:`INTERCEPTED`), or, for the one hop over loopback that aiohttp makes, a header
   carrying this process's secret (:func:`mark_header`). A mark header without the
   secret means nothing.
-- **The Host rule.** A request is answered only when its ``Host`` is a loopback name or
-  address, the address the server listens on, a name allowed with ``--allowed-host``
-  (``MOCKPLEX_ALLOWED_HOSTS``), the public URL's host, or (marked) one of the hosts
-  interception and the proxy answer. Anything else, as a page on a rebinding name sends,
-  is refused (403) before a view runs.
+- **The Host rule.** A request is answered only when its ``Host`` (and the host of a
+  request target in absolute form) is a loopback name or address, the address the
+  server listens on, a name allowed with ``--allowed-host`` (``MOCKPLEX_ALLOWED_HOSTS``,
+  :func:`allow_host`) or the public URL's host. Anything else, as a page on a rebinding
+  name sends, is refused (403) before a view runs. A marked request is not checked: it
+  names the plex.tv host interception or the proxy sent it for.
 - **Same-origin control.** The control API and the dashboard refuse a request whose
   ``Origin`` is not the mock's own, or whose ``Sec-Fetch-Site`` says another site (a
   navigation, which the other site cannot read, excepted); they read bodies only as
