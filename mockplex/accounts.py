@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass
 
 from mockplex.ids import random_string, unique
-from mockplex.limits import TEXT_MAX
+from mockplex.limits import check_text
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 20
@@ -22,13 +22,6 @@ TOKEN_LENGTH = 20
 DEFAULT_TOKEN = "MockPlexDefaultToken"
 #: When every mock account joined plex.tv (2024-07-16T17:03:05Z), as epoch seconds.
 JOINED_AT = 1721149385
-
-
-def check_text(**values: str | None) -> None:
-    """Refuse, naming it, a text longer than :data:`~mockplex.limits.TEXT_MAX`."""
-    for name, value in values.items():
-        if value is not None and len(value) > TEXT_MAX:
-            raise ValueError(f"{name} is at most {TEXT_MAX} characters, got {len(value)}")
 
 
 class AccountError(Exception):

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from mockplex.limits import TEXT_MAX
+from mockplex.limits import check_text
 from mockplex.paths import is_control_path
 
 MAX_DELAY_MS = 60_000  # a "hang" long enough for any client timeout, never forever
@@ -54,10 +54,7 @@ class Fault:
             raise ValueError(f"times is 1 or more (or None: until cleared), got {self.times}")
         if self.message is not None and len(self.message) > MAX_TEXT:
             raise ValueError(f"a fault's message is at most {MAX_TEXT} characters")
-        for name, text in (("method", self.method), ("path", self.path)):
-            if len(text) > TEXT_MAX:
-                raise ValueError(f"a fault's {name} is at most {TEXT_MAX} characters, got "
-                                 f"{len(text)}")
+        check_text("a fault's ", method=self.method, path=self.path)
         check_headers(self.headers)
 
     def matches(self, method: str, path: str) -> bool:
@@ -71,9 +68,8 @@ def check_headers(headers: Mapping[str, str]) -> None:
         raise ValueError(f"a fault sets at most {MAX_HEADERS} headers, got {len(headers)}")
     for name, value in headers.items():
         shown = repr(name[:40]) if isinstance(name, str) else repr(name)
-        if isinstance(name, str) and len(name) > TEXT_MAX:
-            raise ValueError(f"a header's name is at most {TEXT_MAX} characters, got "
-                             f"{len(name)}")
+        if isinstance(name, str):
+            check_text("a header's ", name=name)
         if not isinstance(name, str) or not HEADER_NAME.fullmatch(name):
             raise ValueError(f"header {shown}: not an HTTP header name (letters, digits and "
                              "!#$%&'*+-.^_`|~, nothing else)")

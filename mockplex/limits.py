@@ -63,3 +63,12 @@ ENTRY_BYTES = (CHAR_BYTES * (3 * SHORT_LIMIT + VALUE_LIMIT + QUERY_LIMIT + 2 * H
 JOURNAL_BYTES = JOURNAL_LIMIT * ENTRY_BYTES
 #: A HAR file: its entries, the ",\n" between them, and the log's head (under 1 KiB).
 HAR_FILE_BYTES = HAR_BYTES + 2 * HAR_LIMIT + 1024
+
+
+def check_text(whose: str = "", most: int = TEXT_MAX, /, **values: str | None) -> None:
+    """Refuse with a ValueError, naming it, a text over its cap (``most`` characters):
+    ``check_text(title=...)`` says "title is at most 1024 characters, got 1025";
+    ``whose="a pin's "`` puts that before the name. The domain's one length check."""
+    for name, value in values.items():
+        if value is not None and len(value) > most:
+            raise ValueError(f"{whose}{name} is at most {most} characters, got {len(value)}")

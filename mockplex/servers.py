@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from mockplex.accounts import TOKEN_ALPHABET, TOKEN_LENGTH, check_text
+from mockplex.accounts import TOKEN_ALPHABET, TOKEN_LENGTH
 from mockplex.ids import random_string, unique
-from mockplex.limits import CONNECTIONS_MAX
+from mockplex.limits import CONNECTIONS_MAX, check_text
 
 #: Where a server's connection points unless a test says otherwise: port 1 on the
 #: loopback interface, which nothing listens on, so connecting is refused at once.

@@ -18,7 +18,7 @@ from mockplex.autoapprove import AutoApprove
 from mockplex.clock import MAX_SPAN, Clock
 from mockplex.faults import Faults
 from mockplex.journal import Journal
-from mockplex.limits import XPLEX_VALUE_MAX
+from mockplex.limits import XPLEX_VALUE_MAX, check_text
 from mockplex.pins import Pin, Pins
 from mockplex.problems import Problems
 from mockplex.servers import Server, Servers, Share
@@ -99,10 +99,8 @@ class Store:
         ``expires_in`` (seconds) are made up unless given (as a scenario does)."""
         if not client_identifier:
             raise ValueError("a pin needs a client identifier")
-        for name, value in (("client_identifier", client_identifier), ("product", product)):
-            if len(value) > XPLEX_VALUE_MAX:
-                raise ValueError(f"a pin's {name} is at most {XPLEX_VALUE_MAX} characters, "
-                                 f"got {len(value)}")
+        check_text("a pin's ", XPLEX_VALUE_MAX, client_identifier=client_identifier,
+                   product=product)
         lifetime = self.strong_pin_lifetime if strong else self.pin_lifetime
         with self._lock:
             now = self._purge()
