@@ -8,10 +8,11 @@ only the mock raises (an unemulated route, a bad control call) use codes from
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -117,8 +118,20 @@ class ControlError(PlexError):
     code, status = 1900, 400
 
 
+def error_document(error: PlexError) -> dict[str, Any]:
+    """plex.tv's error body for ``error``, as data: ``{"errors": [{"code", "message",
+    "status"}]}`` (the app renders it as JSON or XML)."""
+    result: dict[str, Any] = schemas.ERRORS_SCHEMA.dump({"errors": [error]})
+    return result
+
+
+def error_json(error: PlexError) -> bytes:
+    """That body as JSON, for the answers the server and the proxy write themselves."""
+    return json.dumps(error_document(error)).encode()
+
+
 def _render(error: PlexError) -> Response:
-    response = render.errors(schemas.ERRORS_SCHEMA.dump({"errors": [error]}), error.status)
+    response = render.errors(error_document(error), error.status)
     response.headers.update(error.headers)
     return response
 

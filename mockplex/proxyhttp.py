@@ -4,19 +4,11 @@ second time) and its refusals, in plex.tv's error shape with the mock's codes.""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 
-from mockplex.deferred import Deferred
-from mockplex.errors import PlexError
-
-if TYPE_CHECKING:
-    from mockplex import schemas
-else:
-    schemas = Deferred("mockplex.schemas")  # loaded by the first refusal
+from mockplex.errors import PlexError, error_json
 
 MAX_HEAD = 64 * 1024  # a request head longer than this gets 431
 
@@ -31,7 +23,7 @@ class Refused(PlexError):
         self.headers = dict(headers or {})
 
     def response(self) -> bytes:
-        body = json.dumps(schemas.ERRORS_SCHEMA.dump({"errors": [self]})).encode()
+        body = error_json(self)
         lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}",
                  "Content-Type: application/json", f"Content-Length: {len(body)}",
                  "Connection: close", *(f"{name}: {value}" for name, value in

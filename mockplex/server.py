@@ -20,13 +20,12 @@ another thread, and no worker is left to pull the trigger once it is closed.
 
 from __future__ import annotations
 
-import json
 import socket
 import sys
 import threading
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask
 from waitress import wasyncore
@@ -36,18 +35,12 @@ from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from mockplex.app import create_app, store_of
 from mockplex.clock import real_monotonic
-from mockplex.deferred import Deferred
-from mockplex.errors import PlexError
+from mockplex.errors import PlexError, error_json
 from mockplex.guard import allow_host
 from mockplex.limits import HEAD_MAX
 from mockplex.paths import DEFAULT_HOST, is_control_path
 from mockplex.render import JSON_TYPE
 from mockplex.store import Store
-
-if TYPE_CHECKING:
-    from mockplex import schemas
-else:
-    schemas = Deferred("mockplex.schemas")  # loaded by the first refusal
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes a few milliseconds
 GRACE = 5  # seconds the requests in flight have to be answered when the server stops
@@ -78,7 +71,7 @@ class PlexErrorTask(ErrorTask):
         else:
             message = f"{error.reason}: {str(error.body)[:200]}"
         refusal = PlexError(message, status=error.code)
-        body = json.dumps(schemas.ERRORS_SCHEMA.dump({"errors": [refusal]})).encode()
+        body = error_json(refusal)
         self.status = f"{error.code} {error.reason}"
         self.response_headers = [*self.response_headers, ("Content-Type", JSON_TYPE)]
         self.set_close_on_finish()
