@@ -28,6 +28,7 @@ from mockplex.accounts import (
 )
 from mockplex.context import store
 from mockplex.deferred import Deferred
+from mockplex.paths import UNEMULATED
 from mockplex.problems import BUG, Problem
 from mockplex.servers import ServerError, ServerNotFound
 from mockplex.store import PinNotFound, TooManyPins
@@ -107,6 +108,10 @@ class Unemulated(PlexError):
     code = MOCK_CODES[404]
 
     def __init__(self) -> None:
+        # Unmatched, for the journal and the check after the test, even where a route
+        # matched the path and then found it is none of its own (a format suffix, a page
+        # route off its host).
+        request.environ[UNEMULATED] = True
         path = request.path if len(request.path) <= 200 else request.path[:200] + "..."
         super().__init__(f"mockplex emulates no route {request.method[:20]} {path}; it "
                          f"emulates {', '.join(emulated_routes())}")

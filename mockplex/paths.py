@@ -24,6 +24,7 @@ INTERCEPTED = "mockplex.intercepted"  # True: interception or the proxy sent the
 REFUSED = "mockplex.refused"  # why a relayed request in absolute form is refused (its URL)
 FOREIGN_HOST = "mockplex.foreign_host"  # True: refused for its Host before any route
 COOKIE_SET = "mockplex.cookie_set"  # True: the answer sets the control token's cookie
+UNEMULATED = "mockplex.unemulated"  # True: answered "emulates no route", whatever matched
 
 
 def is_control_path(path: str) -> bool:

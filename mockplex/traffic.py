@@ -17,7 +17,7 @@ from mockplex.errors import PlexError
 from mockplex.faults import Fault, Faults
 from mockplex.guard import redacted, redacted_headers
 from mockplex.journal import BODY_LIMIT, Entry
-from mockplex.paths import COOKIE_SET, FOREIGN_HOST, is_control_path
+from mockplex.paths import COOKIE_SET, FOREIGN_HOST, UNEMULATED, is_control_path
 from mockplex.problems import UNMATCHED, Problem
 from mockplex.store import Store
 
@@ -120,7 +120,8 @@ def _record(response: Response) -> Response:
     if journaled(request.path):
         environ = request.environ
         state = store()
-        matched, fault = request.url_rule is not None, "mockplex.fault" in environ
+        matched = request.url_rule is not None and UNEMULATED not in environ
+        fault = "mockplex.fault" in environ
         began = environ.get("mockplex.began")
         state.journal.record(Entry(
             time=state.clock.now(), method=request.method, path=request.path,

@@ -243,6 +243,7 @@ def test_the_plex_tv_approval_page_carries_no_token(mockplex):
         assert token not in page
 
 
+@pytest.mark.mockplex_allow_unmatched  # /auth/approve on the mock's own address is no route
 def test_plex_tv_approval_takes_json_from_its_own_page_only(mockplex):
     import requests
 
@@ -259,6 +260,8 @@ def test_plex_tv_approval_takes_json_from_its_own_page_only(mockplex):
     assert mockplex.pin(pin.id).auth_token == mockplex.default_user.auth_token
     direct = requests.post(mockplex.url + "/auth/approve", json=body, timeout=10)
     assert direct.status_code == 404  # on the mock's own address, the control API does it
+    assert [(entry.host, entry.matched) for entry in mockplex.requests
+            if entry.path == "/auth/approve"][-1] == (mockplex.url.split("//")[1], False)
 
 
 # -- the control token in a URL ------------------------------------------------------------
@@ -342,6 +345,23 @@ def test_a_pin_answers_only_to_its_canonical_id(client, new_pin, suffix):
     pin = new_pin()
     assert client.get(f"/api/v2/pins/{pin['id']}.json", headers=HEADERS).status_code == 200
     assert client.get(f"/api/v2/pins/{pin['id']}{suffix}", headers=HEADERS).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/api/v2/pins/{id}.yaml"), ("POST", "/auth/approve")])
+def test_a_route_that_finds_the_path_is_none_of_its_own_counts_as_unmatched(
+        client, store, new_pin, method, path):
+    """A route matched the path, then answered that mockplex emulates no such route (an
+    unknown format suffix; the plex.tv page's route on the mock's own address): the
+    journal and the check after the test see it as unmatched, as routing's own 404."""
+    pin = new_pin()
+    response = client.open(path.format(id=pin["id"]), method=method, headers=JSON_HEADERS,
+                           json={"code": pin["code"], "user": "mockplex"})
+    assert response.status_code == 404 and "emulates no route" in error_of(response)["message"]
+    assert store.journal.entries()[-1].matched is False
+    (problem,) = store.problems.take()
+    assert (problem.kind, problem.method) == ("unmatched", method)
+    assert store.get_pin(pin["id"]).auth_token is None
 
 
 @pytest.mark.parametrize(("path", "body"), [
