@@ -13,8 +13,8 @@ import requests
 from intercept_cost import CALLS, ROUNDS, per_call_us  # beside this script
 
 import mockplex
-from mockplex.ca import CA
-from mockplex.proxy import Proxy
+from mockplex.proxy.ca import CA
+from mockplex.proxy.listeners import Proxy
 
 __all__ = ["CALLS", "ROUNDS", "measure"]  # the rounds and polls run.py reports
 

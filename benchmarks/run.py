@@ -310,7 +310,7 @@ def wait_for(url: str) -> None:
 
 MEMORY = textwrap.dedent("""
     import gc, json, os
-    from mockplex.store import Store
+    from mockplex.domain.store import Store
     def rss():
         return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     store = Store(max_pins=100_000)

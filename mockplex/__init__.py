@@ -10,25 +10,29 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from mockplex import _moved
+
 __version__ = "0.7.0"
+
+_moved.install()  # the modules 0.8.0 moved answer their old names, with a warning
 
 # Each public name, and the module it lives in.
 _HOMES = {
-    "DEFAULT_ACCOUNT": "mockplex.accounts",
-    "DEFAULT_TOKEN": "mockplex.accounts",
-    "Account": "mockplex.accounts",
+    "DEFAULT_ACCOUNT": "mockplex.domain.accounts",
+    "DEFAULT_TOKEN": "mockplex.domain.accounts",
+    "Account": "mockplex.domain.accounts",
     "create_app": "mockplex.app",
     "store_of": "mockplex.app",
-    "Clock": "mockplex.clock",
+    "Clock": "mockplex.domain.clock",
     "MockPlex": "mockplex.handle",
     "Intercept": "mockplex.handle",
     "intercept": "mockplex.handle",
-    "auth_url": "mockplex.pages",
-    "PLEX_HOSTS": "mockplex.paths",
+    "auth_url": "mockplex.plextv.pages",
+    "PLEX_HOSTS": "mockplex.domain.paths",
     "LiveServer": "mockplex.server",
-    "Pin": "mockplex.pins",
-    "PinNotFound": "mockplex.store",
-    "Store": "mockplex.store",
+    "Pin": "mockplex.domain.pins",
+    "PinNotFound": "mockplex.domain.store",
+    "Store": "mockplex.domain.store",
 }
 
 __all__ = [  # noqa: RUF022 - the order of _HOMES
@@ -52,12 +56,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from mockplex.accounts import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account
     from mockplex.app import create_app, store_of
-    from mockplex.clock import Clock
+    from mockplex.domain.accounts import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account
+    from mockplex.domain.clock import Clock
+    from mockplex.domain.paths import PLEX_HOSTS
+    from mockplex.domain.pins import Pin
+    from mockplex.domain.store import PinNotFound, Store
     from mockplex.handle import Intercept, MockPlex, intercept
-    from mockplex.pages import auth_url
-    from mockplex.paths import PLEX_HOSTS
-    from mockplex.pins import Pin
+    from mockplex.plextv.pages import auth_url
     from mockplex.server import LiveServer
-    from mockplex.store import PinNotFound, Store

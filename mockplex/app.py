@@ -10,12 +10,18 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from mockplex import control, errors, guard, openapi, pages, plextv, signin, traffic
-from mockplex.autoapprove import AutoApprove
-from mockplex.paths import CONTROL_PREFIX, INTERCEPTED, REFUSED
-from mockplex.relays import Relays, absolute_refusal
-from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
-from mockplex.text import printable
+from mockplex.control import api as control
+from mockplex.control import dashboard, openapi
+from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.paths import CONTROL_PREFIX
+from mockplex.domain.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
+from mockplex.domain.text import printable
+from mockplex.plextv import account as signin
+from mockplex.plextv import pages, resources
+from mockplex.plextv import pins as plextv
+from mockplex.proxy.relays import Relays, absolute_refusal
+from mockplex.web import errors, guard, traffic
+from mockplex.web.environ import INTERCEPTED, REFUSED
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
@@ -75,15 +81,17 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
                       seed=app.config["MOCKPLEX_SEED"],
                       max_pins=app.config["MOCKPLEX_MAX_PINS"])
         if app.config["MOCKPLEX_SCENARIO"] is not None:
-            from mockplex import scenario  # its schemas load only for a scenario
+            from mockplex.control import scenario  # its schemas load only for a scenario
 
             scenario.load(store, app.config["MOCKPLEX_SCENARIO"], baseline=True)
     app.extensions["mockplex"] = store
     errors.init_app(app)
     plextv.init_app(app)
     signin.init_app(app)
+    resources.init_app(app)
     control.init_app(app)
     pages.init_app(app)
+    dashboard.init_app(app)
     traffic.init_app(app)
     openapi.init_app(app)
     # Browser apps call plex.tv cross-origin; answer as a public API does.
@@ -101,8 +109,8 @@ class InterceptedRequests:
     """WSGI middleware: a request interception or the proxy sent here is answered as the
     plex.tv URL the client used (its scheme), and flagged so the control API stays
     hidden. In-process interception flags the environ itself; aiohttp's, over loopback,
-    sends this process's secret (:func:`mockplex.guard.marked_scheme`). A request the
-    proxy relayed is found by the connection it came on (:mod:`mockplex.relays`); one in
+    sends this process's secret (:func:`mockplex.web.guard.marked_scheme`). A request the
+    proxy relayed is found by the connection it came on (:mod:`mockplex.proxy.relays`); one in
     absolute form names its own URL, and one for another host is refused."""
 
     def __init__(self, wsgi_app: Any, relays: Relays) -> None:

@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockplex import __version__
-from mockplex.autoapprove import AutoApprove
-from mockplex.clock import MAX_SPAN
-from mockplex.paths import DEFAULT_HOST, DEFAULT_PORT, is_loopback
-from mockplex.problems import LIMIT, Problem, report
-from mockplex.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
+from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.clock import MAX_SPAN
+from mockplex.domain.paths import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from mockplex.domain.problems import LIMIT, Problem, report
+from mockplex.domain.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
 
 MAX_THREADS = 256  # each a real thread; more only costs memory and start-up
 
@@ -170,7 +170,7 @@ def host_list(text: str) -> tuple[str, ...]:
 def load_ca(folder: str | None) -> Any:
     """The CA (mockplex.ca.CA), or SystemExit with what to install."""
     try:
-        from mockplex.ca import CA
+        from mockplex.proxy.ca import CA
     except ImportError as error:
         raise SystemExit(f"mockplex: {error}") from None
     try:
@@ -210,8 +210,8 @@ def start_proxy(args: argparse.Namespace, server: Any, ca: Any) -> Any:
     neither is asked for), and the env file written."""
     if ca is None:
         return None
-    from mockplex.clientenv import write_env_file
-    from mockplex.proxy import Proxy
+    from mockplex.proxy.clientenv import write_env_file
+    from mockplex.proxy.listeners import Proxy
 
     proxy = Proxy(server, ca=ca, host=args.proxy_host,
                   port=args.proxy_port, tls_port=args.tls_port,
@@ -232,8 +232,8 @@ def serve(args: argparse.Namespace) -> int:
     if args.proxy_port is not None or args.tls_port is not None:
         ca = load_ca(args.ca_dir)
     from mockplex.app import create_app, store_of  # not before the arguments are read
-    from mockplex.deferred import warm_up
     from mockplex.server import CannotListen, LiveServer
+    from mockplex.web.deferred import warm_up
 
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
@@ -252,7 +252,9 @@ def serve(args: argparse.Namespace) -> int:
             "MOCKPLEX_ALLOWED_HOSTS": tuple(args.allowed_host),
         })
     except Exception as error:
-        from mockplex.scenario import ScenarioError  # the scenario module loads only for one
+        from mockplex.control.scenario import (
+            ScenarioError,  # the scenario module loads only for one
+        )
 
         if not isinstance(error, ScenarioError):
             raise
@@ -287,7 +289,7 @@ def serve(args: argparse.Namespace) -> int:
         raise
     har = None
     if args.journal_har:  # before the ready line: every request a client sends is in it
-        from mockplex.har import HarWriter
+        from mockplex.control.har import HarWriter
 
         try:
             har = HarWriter(args.journal_har, store_of(app).journal)

@@ -14,21 +14,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mockplex import scenario
-from mockplex.accounts import Account
 from mockplex.app import create_app, store_of
-from mockplex.autoapprove import AutoApprove
-from mockplex.faults import Fault
-from mockplex.guard import allow_host
-from mockplex.interception import Interception
-from mockplex.journal import Entry, check_count
-from mockplex.pages import auth_url
-from mockplex.paths import PLEX_HOSTS
-from mockplex.pins import Pin
-from mockplex.problems import report
-from mockplex.schemas import dump_pin
-from mockplex.servers import Server, Share
-from mockplex.store import Store
+from mockplex.control import scenario
+from mockplex.domain.accounts import Account
+from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.faults import Fault
+from mockplex.domain.journal import Entry, check_count
+from mockplex.domain.paths import PLEX_HOSTS
+from mockplex.domain.pins import Pin
+from mockplex.domain.problems import report
+from mockplex.domain.servers import Server, Share
+from mockplex.domain.store import Store
+from mockplex.interception.stack import Interception
+from mockplex.plextv.pages import auth_url
+from mockplex.plextv.wire import dump_pin
+from mockplex.web.guard import allow_host
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockplex.paths import DEFAULT_HOST
+from mockplex.domain.paths import DEFAULT_HOST
 
 if TYPE_CHECKING:
     from mockplex.handle import MockPlex
-    from mockplex.proxy import Proxy
+    from mockplex.proxy.listeners import Proxy
     from mockplex.server import LiveServer
 
 
@@ -75,7 +75,7 @@ def mockplex_server(request: pytest.FixtureRequest, mockplex_config: dict[str, A
     har = None
     har_path = request.config.getoption("mockplex_har")
     if har_path:
-        from mockplex.har import HarWriter
+        from mockplex.control.har import HarWriter
 
         har = HarWriter(worker_path(request.config, har_path), store_of(server.app).journal)
     try:
@@ -117,8 +117,8 @@ def mockplex_ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mockplex_proxy_server(mockplex_server: LiveServer, mockplex_ca_dir: Path) -> Iterator[Proxy]:
     """The session server's proxy and TLS listener (loopback, free ports)."""
     try:
-        from mockplex.ca import CA
-        from mockplex.proxy import Proxy
+        from mockplex.proxy.ca import CA
+        from mockplex.proxy.listeners import Proxy
     except ImportError as error:
         pytest.fail(f"mockplex_proxy: {error}", pytrace=False)
     proxy = Proxy(mockplex_server, ca=CA.load(mockplex_ca_dir), port=0, tls_port=0)
@@ -163,7 +163,7 @@ def mockplex(request: pytest.FixtureRequest, mockplex_server: LiveServer) -> Ite
     if not intercepting(request):
         yield handle
         return
-    from mockplex.interception import InterceptionError
+    from mockplex.interception.stack import InterceptionError
 
     interception = handle.intercept()
     try:
@@ -201,7 +201,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     if report.failed and not item.config.getoption("no_mockplex_report"):
         stores = stores_used(item)
         if stores:
-            from mockplex.report import describe
+            from mockplex.control.report import describe
 
             report.sections.append(("mockplex saw", "\n\n".join(describe(store)
                                                                  for store in stores)))
@@ -215,7 +215,7 @@ def stores_used(item: pytest.Item) -> list[Any]:
     handle = getattr(item, "funcargs", {}).get("mockplex")
     if handle is not None and hasattr(handle, "store"):
         stores.append(handle.store)
-    interception = sys.modules.get("mockplex.interception")
+    interception = sys.modules.get("mockplex.interception.stack")
     if interception is not None:
         stores.extend(store for store in interception.STACK.stores_started()
                       if all(store is not seen for seen in stores))
@@ -228,7 +228,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     ``mockplex_scenario`` marker's file down in the fresh state, and arrange the check
     after the test (hooks rather than the fixture asking for ``request``, which would
     cost every test that uses the fixture)."""
-    interception = sys.modules.get("mockplex.interception")
+    interception = sys.modules.get("mockplex.interception.stack")
     if interception is not None:  # what this test starts is what its report shows
         interception.STACK.forget_started()
     result = yield

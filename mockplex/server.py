@@ -34,13 +34,13 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from mockplex.app import create_app, store_of
-from mockplex.clock import real_monotonic
-from mockplex.errors import PlexError, error_json
-from mockplex.guard import allow_host
-from mockplex.limits import HEAD_MAX
-from mockplex.paths import DEFAULT_HOST, is_control_path
-from mockplex.render import JSON_TYPE
-from mockplex.store import Store
+from mockplex.domain.clock import real_monotonic
+from mockplex.domain.limits import HEAD_MAX
+from mockplex.domain.paths import DEFAULT_HOST, is_control_path
+from mockplex.domain.store import Store
+from mockplex.web.errors import PlexError, error_json
+from mockplex.web.guard import allow_host
+from mockplex.web.render import JSON_TYPE
 
 STOP_TIMEOUT = 10  # seconds; a stop normally takes a few milliseconds
 GRACE = 5  # seconds the requests in flight have to be answered when the server stops

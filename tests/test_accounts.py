@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from mockplex.accounts import (
+from mockplex.domain.accounts import (
     DEFAULT_ACCOUNT,
     DEFAULT_TOKEN,
     AccountExists,
@@ -14,7 +14,7 @@ from mockplex.accounts import (
     TokenInvalid,
     TokenRevoked,
 )
-from mockplex.store import PinNotFound, Store
+from mockplex.domain.store import PinNotFound, Store
 
 
 @pytest.fixture

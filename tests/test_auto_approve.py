@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from plexapi.myplex import MyPlexPinLogin
 
 from mockplex import DEFAULT_TOKEN, Store
-from mockplex.autoapprove import AutoApprove
+from mockplex.domain.autoapprove import AutoApprove
 from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}

@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from mockplex import create_app
-from mockplex.store import Store, TooManyPins
+from mockplex.domain.store import Store, TooManyPins
 from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}

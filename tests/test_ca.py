@@ -14,8 +14,8 @@ import pytest
 from cryptography import x509
 from freezegun import freeze_time
 
-from mockplex.ca import CA, Leaves, system_roots
-from mockplex.paths import PROXY_HOSTS
+from mockplex.domain.paths import PROXY_HOSTS
+from mockplex.proxy.ca import CA, Leaves, system_roots
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from mockplex import Store, create_app, har, limits
-from mockplex.har import HarWriter
-from mockplex.journal import Entry, Journal
-from mockplex.scenario import ScenarioError, load
+from mockplex import Store, create_app
+from mockplex.control import har
+from mockplex.control.har import HarWriter
+from mockplex.control.scenario import ScenarioError, load
+from mockplex.domain import limits
+from mockplex.domain.journal import Entry, Journal
 from tests.values import HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,7 +243,7 @@ def test_the_pin_cache_keeps_no_host_a_client_named():
     """The cached part of a pin's answer is the pin's own: the ``qr`` link, which follows
     the Host a client sent, is made per answer, so no client can fill the cache (or grow
     a pin's footprint) by naming hosts."""
-    from mockplex.schemas import _dump_pin_state
+    from mockplex.plextv.wire import _dump_pin_state
 
     app = create_app({"MOCKPLEX_ALLOWED_HOSTS": [f"name{n}.test" for n in range(20)]})
     client = app.test_client()

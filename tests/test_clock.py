@@ -5,7 +5,7 @@ import time
 import pytest
 from freezegun import freeze_time
 
-from mockplex.clock import Clock, format_wire
+from mockplex.domain.clock import Clock, format_wire
 
 
 def test_now_follows_real_time():

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 
 from mockplex import LiveServer
-from mockplex.faults import Fault
+from mockplex.domain.faults import Fault
 from tests.values import HEADERS, JSON_HEADERS
 
 

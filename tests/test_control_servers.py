@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mockplex import Store, create_app, store_of
-from mockplex.servers import REFUSING
+from mockplex.domain.servers import REFUSING
 from tests.values import HEADERS
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from mockplex import Store
-from mockplex.scenario import load
+from mockplex.control.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

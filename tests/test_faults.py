@@ -14,7 +14,7 @@ import requests
 from plexapi.exceptions import BadRequest
 from plexapi.myplex import MyPlexPinLogin
 
-from mockplex.faults import Fault, Faults
+from mockplex.domain.faults import Fault, Faults
 from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
@@ -75,8 +75,8 @@ def test_bad_faults_are_named(client, body, problem):
 
 def test_a_delay_waits_then_answers_normally(client, monkeypatch):
     waited: list[float] = []
-    monkeypatch.setattr("mockplex.faults.Faults.pause", lambda faults, seconds: waited.append(
-        seconds))
+    monkeypatch.setattr("mockplex.domain.faults.Faults.pause",
+                        lambda faults, seconds: waited.append(seconds))
     client.post("/_mockplex/faults", json={"path": "/api/v2/pins", "delay_ms": 250, "times": 1})
     assert client.post("/api/v2/pins", headers=JSON).status_code == 201
     assert client.post("/api/v2/pins", headers=JSON).status_code == 201

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
 from mockplex import LiveServer, create_app, store_of
-from mockplex.errors import PLEX_ENDPOINTS
-from mockplex.faults import check_headers
+from mockplex.domain.faults import check_headers
+from mockplex.web.errors import PLEX_ENDPOINTS
 
 # Bounded and repeatable in `make test`; MOCKPLEX_FUZZ_EXAMPLES=500 digs deeper (and varies).
 DEFAULT_EXAMPLES = 25

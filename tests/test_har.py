@@ -18,11 +18,12 @@ import requests
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
-from mockplex import Store, create_app, har
-from mockplex.faults import Fault
-from mockplex.har import HarWriter
+from mockplex import Store, create_app
+from mockplex.control import har
+from mockplex.control.har import HarWriter
+from mockplex.domain.faults import Fault
 from mockplex.plugin import worker_path
-from mockplex.traffic import DropConnection
+from mockplex.web.traffic import DropConnection
 from tests.conftest import require
 from tests.values import HEADERS
 

@@ -19,7 +19,7 @@ import responses
 import respx
 
 import mockplex
-from mockplex.interception import InterceptionError
+from mockplex.interception.stack import InterceptionError
 
 JSON = {"X-Plex-Client-Identifier": "rules", "Accept": "application/json"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mockplex.journal import Entry, Journal
+from mockplex.domain.journal import Entry, Journal
 from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
@@ -101,7 +101,7 @@ def test_reset_clears_the_journal(mockplex):
 
 def test_an_entry_keeps_no_more_than_its_limits(mockplex):
     """A flood of huge X-Plex values, queries and bodies leaves a small journal."""
-    from mockplex.journal import BODY_LIMIT, QUERY_LIMIT, VALUE_LIMIT, XPLEX_LIMIT
+    from mockplex.domain.journal import BODY_LIMIT, QUERY_LIMIT, VALUE_LIMIT, XPLEX_LIMIT
 
     huge = "x" * 256 * 1024
     headers = {"X-Plex-Client-Identifier": "flood", "X-Plex-Product": huge,

@@ -1,5 +1,10 @@
-"""The package's layers, read from its source: no import cycles (imports inside
-functions and deferred modules included), and a domain that imports no web framework.
+"""The package's layers, read from its folders and its source: every module in a folder
+docs/architecture.md names, no import cycle (imports inside functions and deferred
+modules included), each folder importing only the folders below it, and a domain that
+imports no web framework.
+
+The folders and the modules are found on disk, not listed here, so that moving or
+renaming a module cannot take it out of these checks.
 """
 
 from __future__ import annotations
@@ -10,16 +15,38 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mockplex"
-DOMAIN = ("accounts", "autoapprove", "clock", "faults", "ids", "journal", "paths", "pins",
-          "problems", "store", "text", "xplex")
-WEB = ("flask", "werkzeug", "waitress", "flask_cors")
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+WEB = ("flask", "werkzeug", "waitress", "flask_cors", "marshmallow", "apispec")
+
+#: What each folder may import besides itself: the layers, lowest first. The package's
+#: root (``from mockplex import __version__``) is open to all; the top-level modules
+#: are the faces a user meets, and only interception and the proxy, which run beside an
+#: app, reach two of them (the app, the live server).
+MAY_IMPORT = {
+    "domain": set(),
+    "web": {"domain"},
+    "plextv": {"domain", "web"},
+    "control": {"domain", "web", "plextv"},
+    "interception": {"domain", "web", "app", "server"},
+    "proxy": {"domain", "web", "app", "server"},
+}
+FOLDERS = sorted(path.parent.name for path in PACKAGE.glob("*/__init__.py"))
+
+
+def module_name(path: Path) -> str:
+    """``mockplex/domain/pins.py`` -> ``domain.pins``; ``mockplex/app.py`` -> ``app``."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "mockplex"
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 
 def imports_of(module: str) -> set[str]:
     """What ``mockplex.<module>`` imports at run time, wherever in the file: package
-    modules by their short name, others by their top-level name. Imports only for the
-    type checker (under ``if TYPE_CHECKING:``) do not count."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    modules by their name below ``mockplex.``, others by their top-level name. Imports
+    only for the type checker (under ``if TYPE_CHECKING:``) do not count."""
+    tree = ast.parse(MODULES[module].read_text())
     typing_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
                    and getattr(block.test, "id", None) == "TYPE_CHECKING"
                    for statement in block.body for node in ast.walk(statement)}
@@ -31,17 +58,22 @@ def imports_of(module: str) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
-            if node.module == "mockplex":  # from mockplex import schemas
-                found.update(f"mockplex.{alias.name}" for alias in node.names)
+            # from mockplex.web import render: the module render, if it is one
+            found.update(f"{node.module}.{alias.name}" for alias in node.names
+                         if f"{node.module}.{alias.name}".removeprefix("mockplex.")
+                         in MODULES)
         elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Deferred"
               and isinstance(node.args[0], ast.Constant)):
             found.add(node.args[0].value)
     return {name.removeprefix("mockplex.") if name.startswith("mockplex.")
-            else name.split(".")[0] for name in found} - {"mockplex", "__future__"}
+            else name.split(".")[0] for name in found} - {"__future__"}
 
 
-MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
-GRAPH = {module: imports_of(module) & set(MODULES) for module in MODULES}
+GRAPH = {module: imports_of(module) & set(MODULES) - {module} for module in MODULES}
+
+
+def folder_of(module: str) -> str:
+    return module.split(".")[0]
 
 
 def reachable(start: str) -> set[str]:
@@ -54,13 +86,26 @@ def reachable(start: str) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("module", MODULES)
+def test_the_folders_are_the_six_sides():
+    assert sorted(MAY_IMPORT) == FOLDERS, "a folder was added or renamed: give it a layer"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_module_imports_itself_back(module):
     cycle = {other for other in GRAPH[module] if module in reachable(other) | {other}}
     assert not cycle, f"{module} imports {sorted(cycle)}, which import {module} again"
 
 
-@pytest.mark.parametrize("module", [name for name in DOMAIN if name in MODULES])
+@pytest.mark.parametrize("module", sorted(name for name in MODULES if "." in name))
+def test_each_folder_imports_only_the_layers_below_it(module):
+    folder = folder_of(module)
+    allowed = MAY_IMPORT[folder] | {folder, "mockplex"}
+    above = {name for name in GRAPH[module] if folder_of(name) not in allowed}
+    assert not above, f"{module} imports {sorted(above)}, above {folder}'s layer"
+
+
+@pytest.mark.parametrize("module", sorted(name for name in MODULES
+                                          if folder_of(name) == "domain"))
 def test_the_domain_imports_no_web_framework(module):
     everything = {module, *reachable(module)}
     web = {(name, library) for name in everything for library in imports_of(name)
@@ -68,7 +113,22 @@ def test_the_domain_imports_no_web_framework(module):
     assert not web, f"{module} reaches a web framework: {sorted(web)}"
 
 
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_each_folder_says_what_lives_there_and_what_it_may_import(folder):
+    docstring = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text()))
+    assert docstring and "import" in docstring, f"mockplex/{folder}/__init__.py"
+
+
+def test_the_architecture_map_names_each_folder_and_only_those():
+    text = ARCHITECTURE.read_text()
+    named = {line.split("`mockplex/", 1)[1].split("/`", 1)[0]
+             for line in text.splitlines() if line.startswith("### `mockplex/")}
+    assert named == set(FOLDERS), "docs/architecture.md's folder headings"
+
+
 def test_the_graph_is_read():
-    """The reading itself can fail: it sees the app import its blueprints."""
-    assert {"plextv", "control", "errors"} <= GRAPH["app"]
-    assert "schemas" in GRAPH["plextv"]  # a deferred module counts
+    """The checks above would pass on an empty graph: it is not empty."""
+    assert {"plextv.pins", "control.api", "web.errors"} <= GRAPH["app"]
+    assert "plextv.wire" in GRAPH["plextv.pins"]  # a deferred module counts
+    assert "web.render" in GRAPH["web.errors"]  # from mockplex.web import render
+    assert len([name for name in MODULES if folder_of(name) == "domain"]) >= 10

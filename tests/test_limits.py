@@ -11,7 +11,7 @@ import requests
 from freezegun import freeze_time
 
 from mockplex import Store, create_app
-from mockplex.clock import MAX_SPAN
+from mockplex.domain.clock import MAX_SPAN
 from tests.values import CLIENT_ID
 
 JSON = {"X-Plex-Client-Identifier": CLIENT_ID, "Accept": "application/json"}

@@ -56,7 +56,7 @@ def test_every_public_name_resolves():
 
 def test_intercept_stays_the_function_once_its_module_is_imported():
     import mockplex.handle
-    import mockplex.interception  # the module of the stack: no name to shadow
+    import mockplex.interception.stack  # the module of the stack: no name to shadow
 
     assert mockplex.intercept is mockplex.handle.intercept
     assert callable(mockplex.intercept) and not isinstance(mockplex.intercept, type(sys))

@@ -24,9 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from freezegun import freeze_time
 
-from mockplex.ca import CA
-from mockplex.paths import PROXY_HOSTS
-from mockplex.proxy import Proxy, Timeouts
+from mockplex.domain.paths import PROXY_HOSTS
+from mockplex.proxy.ca import CA
+from mockplex.proxy.listeners import Proxy, Timeouts
 from mockplex.server import LiveServer
 from tests.values import HEADERS
 

@@ -15,8 +15,8 @@ import pytest
 from plexapi.myplex import MyPlexAccount
 
 from mockplex import LiveServer, create_app, store_of
-from mockplex.guard import LISTEN_HOSTS, MARK_HEADER, allow_host, mark_header, redacted
-from mockplex.har import HarWriter
+from mockplex.control.har import HarWriter
+from mockplex.web.guard import LISTEN_HOSTS, MARK_HEADER, allow_host, mark_header, redacted
 from tests.values import HEADERS, JSON_HEADERS
 
 FOREIGN = "evil.example:32500"
@@ -395,7 +395,7 @@ def test_the_marker_leaves_the_clients_alone(mockplex):
 def test_the_ini_option_leaves_the_clients_alone(pytester, run_pytest):
     pytester.makeini("[pytest]\nmockplex_intercept = false\n")
     pytester.makepyfile("""
-        import mockplex.interception as interception
+        import mockplex.interception.stack as interception
 
         def test_off(mockplex):
             assert interception.STACK.active == []  # nothing answers plex.tv in-process
@@ -424,7 +424,7 @@ def test_a_forged_report_is_printed_escaped(pytester, run_pytest):
 
 
 def test_a_username_in_the_report_is_escaped(store):
-    from mockplex.report import describe
+    from mockplex.control.report import describe
 
     store.create_account("bob\x1b[31mRED\nFAKE LINE")
     pin = store.create_pin("c")

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from mockplex import Store, create_app, store_of
-from mockplex.scenario import ScenarioError, load
+from mockplex.control.scenario import ScenarioError, load
 from tests.values import FIXTURES
 
 SCENARIO = FIXTURES / "scenario.json"

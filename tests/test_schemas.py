@@ -7,15 +7,10 @@ import json
 import pytest
 from marshmallow import ValidationError
 
-from mockplex.render import to_xml, xml_text
-from mockplex.schemas import (
-    PIN_SCHEMA,
-    ClientSchema,
-    ClockArgs,
-    CreatePinArgs,
-    ErrorsSchema,
-    VerifyArgs,
-)
+from mockplex.control.bodies import ClockArgs, VerifyArgs
+from mockplex.plextv.arguments import ClientSchema, CreatePinArgs
+from mockplex.plextv.wire import PIN_SCHEMA, ErrorsSchema
+from mockplex.web.render import to_xml, xml_text
 from tests.values import FIXTURES
 
 

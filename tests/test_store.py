@@ -6,8 +6,8 @@ import threading
 import pytest
 from freezegun import freeze_time
 
-from mockplex.accounts import DEFAULT_TOKEN
-from mockplex.store import PinNotFound, Store
+from mockplex.domain.accounts import DEFAULT_TOKEN
+from mockplex.domain.store import PinNotFound, Store
 
 
 def test_pin_ids_have_nine_or_ten_digits_and_are_unique():

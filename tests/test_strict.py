@@ -16,7 +16,7 @@ USER_TESTS = '''
 import pytest
 import requests
 
-import mockplex.schemas
+import mockplex.plextv.wire
 
 HEADERS = {"X-Plex-Client-Identifier": "strict", "Accept": "application/json"}
 
@@ -53,7 +53,7 @@ def test_injected_faults_are_not_problems(mockplex):
 
 
 def mockplex_schemas():
-    return mockplex.schemas
+    return mockplex.plextv.wire
 '''
 
 

@@ -1,0 +1,281 @@
+"""The test-control API under ``/_mockplex``: the store's operations over HTTP.
+
+Every answer is JSON. A bad call gets a 4xx in plex.tv's error shape whose
+message names the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, Response, request
+
+from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.clock import format_wire
+from mockplex.domain.faults import Fault
+from mockplex.domain.ids import pin_id_of
+from mockplex.domain.paths import CONTROL_PREFIX
+from mockplex.domain.pins import Pin
+from mockplex.web import render
+from mockplex.web.apidoc import (
+    BAD_BODY,
+    NO_PIN,
+    OBJECT,
+    PIN_ID,
+    PIN_ID_SCHEMA,
+    RULE,
+    answer,
+    array,
+    control,
+    control_error,
+    documented,
+    ref,
+)
+from mockplex.web.context import base_url, store
+from mockplex.web.deferred import Deferred
+from mockplex.web.errors import ControlError, shown
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
+
+    from mockplex.control import bodies
+    from mockplex.plextv import arguments, wire
+else:
+    # loaded by the first call, not at start-up
+    arguments = Deferred("mockplex.plextv.arguments")
+    bodies = Deferred("mockplex.control.bodies")
+    wire = Deferred("mockplex.plextv.wire")
+
+bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
+
+def body(schema: Schema) -> dict[str, Any]:
+    """The JSON body loaded through ``schema`` (an empty body counts as ``{}``)."""
+    raw = request.get_data(as_text=False)
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except ValueError as error:
+        raise ControlError(f"The body of {request.method} {request.path} is not valid "
+                           f"JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise ControlError(f"The body of {request.method} {request.path} must be a JSON "
+                           f"object, got {type(data).__name__}")
+    try:
+        return arguments.load(schema, data)
+    except arguments.Invalid as error:
+        raise ControlError(f"Invalid body for {request.method} {request.path}: "
+                           f"{error}") from error
+
+
+def pin_id(text: str) -> int:
+    number = pin_id_of(text)
+    if number is None:
+        raise ControlError(f"No live pin has the id {shown(text)} (a pin id is 9-10 digits, "
+                           "as written: no leading zero)", status=404)
+    return number
+
+
+def pin_json(pin: Pin) -> dict[str, Any]:
+    return wire.dump_pin(pin, store().clock.now(), base_url())
+
+
+@bp.get("/health")
+@documented(get=control("Is it up?", {"200": answer("up", OBJECT)}))
+def health() -> Response:
+    return render.json_response({"status": "ok"})
+
+
+@bp.get("/pins")
+@documented(get=control("The live pins", {"200": answer("the pins", array("Pin"))},
+                         parameters=[{"in": "query", "name": "code", "required": False,
+                                      "schema": {"type": "string"}}]))
+def pins() -> Response:
+    """The live pins; ``?code=`` narrows them to the one with that code."""
+    code = request.args.get("code")
+    found = [pin for pin in store().pins() if code is None or pin.code == code]
+    return render.json_response([pin_json(pin) for pin in found])
+
+
+@bp.post("/pins/<id>/verify")
+@documented(post=control("Approve a pin", {"200": answer("the approved pin", ref("Pin")),
+                                          "400": BAD_BODY, "404": NO_PIN},
+                          "VerifyArgs", [PIN_ID]))
+def verify(id: str) -> Response:
+    args = body(bodies.VERIFY_ARGS)
+    pin = store().verify(pin_id(id), args["auth_token"], user=args["user"])
+    return render.json_response(pin_json(pin))
+
+
+@bp.post("/pins/<id>/expire")
+@documented(post=control("Expire a pin", {"200": answer("the pin as it ended", ref("Pin")),
+                                         "404": NO_PIN}, parameters=[PIN_ID]))
+def expire(id: str) -> Response:
+    return render.json_response(pin_json(store().expire(pin_id(id))))
+
+
+@bp.get("/users")
+@documented(get=control("The accounts", {"200": answer("the accounts", array("User"))}))
+def users() -> Response:
+    return render.json_response([wire.dump_user(account, base_url())
+                                 for account in store().accounts()])
+
+
+@bp.post("/users")
+@documented(post=control("Create an account", {
+    "201": answer("the account", ref("User")), "400": BAD_BODY,
+    "409": control_error("the username or token is taken")}, "CreateUserArgs"))
+def create_user() -> Response:
+    args = body(bodies.CREATE_USER_ARGS)
+    account = store().create_account(args.pop("username"), **args)
+    return render.json_response(wire.dump_user(account, base_url()), 201)
+
+
+@bp.post("/tokens/<token>/revoke")
+@documented(post=control(
+    "Revoke a token", {"200": answer("the token and its account", OBJECT),
+                       "404": control_error("no account has that token")},
+    parameters=[{"in": "path", "name": "token", "required": True,
+                 "schema": {"type": "string"}}]))
+def revoke(token: str) -> Response:
+    account = store().revoke(token)
+    return render.json_response({"revoked": token, "user": wire.dump_user(account, base_url())})
+
+
+@bp.get("/servers")
+@documented(get=control("The servers", {"200": answer("the servers", array("Server"))}))
+def servers() -> Response:
+    return render.json_response(bodies.SERVERS.dump(store().servers()))
+
+
+@bp.post("/servers")
+@documented(post=control("Add a server", {
+    "201": answer("the server", ref("Server")), "400": BAD_BODY,
+    "404": control_error("no account is the owner"),
+    "409": control_error("the name or machine identifier is taken")}, "Server"))
+def add_server() -> Response:
+    args = body(bodies.SERVER_ARGS)
+    server = store().add_server(args.pop("name"), args.pop("owner"), **args)
+    return render.json_response(bodies.SERVERS.dump([server])[0], 201)
+
+
+@bp.get("/shares")
+@documented(get=control("The shares", {"200": answer("the shares", array("Share"))}))
+def shares() -> Response:
+    return render.json_response(bodies.SHARES.dump(store().shares()))
+
+
+@bp.post("/shares")
+@documented(post=control("Share a server with an account", {
+    "201": answer("the share, with the friend's access token", ref("Share")),
+    "400": BAD_BODY, "404": control_error("no such server or account"),
+    "409": control_error("shared already")}, "ShareArgs"))
+def add_share() -> Response:
+    args = body(bodies.SHARE_ARGS)
+    try:
+        share = store().share(args["server"], args["user"])
+    except ValueError as error:  # the owner itself
+        raise ControlError(str(error)) from error
+    return render.json_response(bodies.SHARES.dump([share])[0], 201)
+
+
+def auto_approve_json() -> Response:
+    rule = store().auto_approve
+    return render.json_response({"autoApprove": str(rule) if rule else None})
+
+
+@bp.get("/auto-approve")
+@documented(get=control("The auto-approve rule", {"200": RULE}))
+def get_auto_approve() -> Response:
+    return auto_approve_json()
+
+
+@bp.put("/auto-approve")
+@documented(put=control("Set the auto-approve rule", {"200": RULE, "400": BAD_BODY},
+                         "AutoApproveArgs"))
+def set_auto_approve() -> Response:
+    store().auto_approve = AutoApprove(**body(bodies.AUTO_APPROVE_ARGS))
+    return auto_approve_json()
+
+
+@bp.delete("/auto-approve")
+@documented(delete=control("Turn auto-approval off", {"200": RULE}))
+def stop_auto_approve() -> Response:
+    store().auto_approve = None
+    return auto_approve_json()
+
+
+@bp.get("/requests")
+@documented(get=control("The request journal", {
+    "200": answer("the entries", array("JournalEntry")),
+    "400": control_error("a bad filter")}, parameters=[
+    {"in": "query", "name": name, "required": False, "schema": schema}
+    for name, schema in (("method", {"type": "string"}), ("path", {"type": "string"}),
+                         ("pin", PIN_ID_SCHEMA),
+                         ("unmatched", {"type": "string", "enum": ["0", "1", "true", "false"]}))]))
+def requests_() -> Response:
+    """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
+    args = request.args
+    pin = args.get("pin")
+    pin_number = pin_id_of(pin) if pin is not None else None
+    if pin is not None and pin_number is None:
+        raise ControlError(f"pin is a pin id (9-10 digits), got {shown(pin)}")
+    unmatched = args.get("unmatched")
+    if unmatched not in (None, "0", "1", "true", "false"):
+        raise ControlError(f"unmatched is 1 or 0, got {shown(unmatched)}")
+    entries = store().journal.entries(
+        method=args.get("method"), path=args.get("path"),
+        pin_id=pin_number,
+        unmatched=None if unmatched is None else unmatched in ("1", "true"))
+    return render.json_response(bodies.ENTRIES.dump(entries))
+
+
+@bp.delete("/requests")
+@documented(delete=control("Clear the journal", {"200": answer("how many", OBJECT)}))
+def clear_requests() -> Response:
+    cleared = len(store().journal)
+    store().journal.clear()
+    return render.json_response({"cleared": cleared})
+
+
+@bp.get("/faults")
+@documented(get=control("The active faults", {"200": answer("the faults", array("Fault"))}))
+def faults() -> Response:
+    return render.json_response(bodies.FAULTS.dump(store().faults.active()))
+
+
+@bp.post("/faults")
+@documented(post=control("Inject a fault", {"201": answer("the fault", ref("Fault")),
+                                            "400": BAD_BODY}, "Fault"))
+def add_fault() -> Response:
+    fault = store().faults.add(Fault(**body(bodies.FAULT)))
+    return render.json_response(bodies.FAULTS.dump([fault])[0], 201)
+
+
+@bp.delete("/faults")
+@documented(delete=control("Clear the faults", {"200": answer("none left", array("Fault"))}))
+def clear_faults() -> Response:
+    store().faults.clear()
+    return render.json_response([])
+
+
+@bp.post("/clock")
+@documented(post=control("Move the clock forward",
+                          {"200": answer("the new now", OBJECT), "400": BAD_BODY}, "ClockArgs"))
+def clock() -> Response:
+    args = body(bodies.CLOCK_ARGS)
+    try:
+        now = store().advance(args["advance"])
+    except ValueError as error:  # past the most the clock may be ahead in all
+        raise ControlError(str(error)) from error
+    return render.json_response({"now": format_wire(now)})
+
+
+@bp.post("/reset")
+@documented(post=control("Back to the start", {"200": answer("done", OBJECT)}))
+def reset() -> Response:
+    store().reset()
+    return render.json_response({"status": "ok"})
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

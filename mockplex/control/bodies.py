@@ -1,0 +1,253 @@
+"""The control API's bodies: what ``/_mockplex`` reads (and lists) as JSON, strict (an
+unknown key is an error), and what a scenario file's entries are checked with.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.clock import MAX_SPAN
+from mockplex.domain.faults import MAX_DELAY_MS, MAX_HEADERS, Fault
+from mockplex.domain.limits import CONNECTIONS_MAX
+from mockplex.domain.servers import CONNECTION_URL, Connection
+from mockplex.domain.store import check_approver
+from mockplex.plextv.arguments import SOME_TEXT, TEXT, JSONBoolean, JSONNumber
+
+
+class VerifyArgs(Schema):
+    """Body of ``POST /_mockplex/pins/<id>/verify``."""
+
+    class Meta:
+        unknown = RAISE
+        #: The cross-field rule below, in JSON Schema, for the OpenAPI document.
+        rules: ClassVar = {"not": {"required": ["authToken", "user"],
+                                   "properties": {"authToken": {"type": "string"},
+                                                  "user": {"type": "string"}}}}
+
+    auth_token = fields.String(data_key="authToken", load_default=None, validate=SOME_TEXT)
+    user = fields.String(load_default=None, validate=SOME_TEXT)
+
+    @validates_schema
+    def one_approver(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The rule lives with the store (mockplex.store.check_approver)."""
+        try:
+            check_approver(data.get("auth_token"), data.get("user"))
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+#: Something on each side of one @: enough for a fake account (and a pattern that means
+#: the same to Python and to JSON Schema's regular expressions).
+EMAIL = validate.Regexp(r"^[^@]+@[^@]+$", error="Not an email address (name@domain).")
+
+
+class CreateUserArgs(Schema):
+    """An account to create: the body of ``POST /_mockplex/users``, and an entry of a
+    scenario file's ``accounts``."""
+
+    class Meta:
+        unknown = RAISE
+        #: The cross-field rule below, in JSON Schema, for the OpenAPI document.
+        rules: ClassVar = {"anyOf": [
+            {"not": {"required": ["verificationCode"]}},
+            {"properties": {"verificationCode": {"enum": [None]}}},
+            {"required": ["password"], "properties": {"password": {"type": "string"}}}]}
+
+    username = fields.String(required=True, validate=SOME_TEXT)
+    email = fields.String(load_default=None, validate=[TEXT, EMAIL])
+    title = fields.String(load_default=None, validate=SOME_TEXT)
+    friendly_name = fields.String(data_key="friendlyName", load_default=None, validate=TEXT)
+    auth_token = fields.String(data_key="authToken", load_default=None, validate=SOME_TEXT)
+    password = fields.String(load_default=None, validate=SOME_TEXT)
+    verification_code = fields.String(data_key="verificationCode", load_default=None,
+                                      validate=SOME_TEXT)
+
+    @validates_schema
+    def code_needs_password(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("verification_code") and not data.get("password"):
+            raise ValidationError("two-factor sign-in needs a password", "verificationCode")
+
+
+URL = validate.Regexp(CONNECTION_URL, error="Not a connection URL: http(s)://host[:port], "
+                                            "no path.")
+
+
+class ConnectionArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    uri = fields.String(required=True, validate=[TEXT, URL],
+                        metadata={"example": "http://127.0.0.1:32400"})
+    local = JSONBoolean(load_default=True)
+    relay = JSONBoolean(load_default=False)
+
+
+CONNECTION_ARGS = ConnectionArgs()
+
+
+class ConnectionField(fields.Field):  # type: ignore[type-arg]
+    """A connection given as its URL or as ``{"uri", "local", "relay"}``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> Connection:
+        if isinstance(value, dict):
+            return Connection.to(**CONNECTION_ARGS.load(value))
+        if isinstance(value, str):
+            TEXT(value)
+            URL(value)
+            return Connection.to(value)
+        raise ValidationError("a connection is a URL or an object with a uri")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return {"uri": value.uri, "local": value.local, "relay": value.relay}
+
+
+class ServerArgs(Schema):
+    """A server to add: the body of ``POST /_mockplex/servers``, an entry of a scenario
+    file's ``servers``, and how the control API lists one."""
+
+    class Meta:
+        unknown = RAISE
+        rules: ClassVar = {"properties": {"connections": {"type": "array", "items": {
+            "oneOf": [{"type": "string", "pattern": CONNECTION_URL},
+                      {"$ref": "#/components/schemas/ConnectionArgs"}]}}}}
+
+    name = fields.String(required=True, validate=SOME_TEXT)
+    owner = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    machine_identifier = fields.String(data_key="machineIdentifier", validate=SOME_TEXT)
+    access_token = fields.String(data_key="accessToken", validate=SOME_TEXT)
+    connections = fields.List(ConnectionField(),
+                              validate=validate.Length(max=CONNECTIONS_MAX))
+    product_version = fields.String(data_key="productVersion", validate=TEXT)
+    platform = fields.String(validate=TEXT)
+    platform_version = fields.String(data_key="platformVersion", validate=TEXT)
+    device = fields.String(validate=TEXT)
+    public_address = fields.String(data_key="publicAddress", validate=TEXT)
+    https_required = JSONBoolean(data_key="httpsRequired")
+    presence = JSONBoolean()
+
+
+class ShareArgs(Schema):
+    """Body of ``POST /_mockplex/shares``, and an entry of a scenario file's ``shares``."""
+
+    class Meta:
+        unknown = RAISE
+
+    server = fields.String(required=True, validate=SOME_TEXT)
+    user = fields.String(required=True, validate=SOME_TEXT)
+
+
+class ShareSchema(ShareArgs):
+    """A share as the control API lists it."""
+
+    id = fields.Integer()
+    access_token = fields.String(data_key="accessToken")
+
+
+class AutoApproveArgs(Schema):
+    """Body of ``PUT /_mockplex/auto-approve``: one of the two rules."""
+
+    class Meta:
+        unknown = RAISE
+        rules: ClassVar = {"oneOf": [{"required": ["afterPolls"]},
+                                     {"required": ["afterSeconds"]}]}
+
+    after_polls = fields.Integer(data_key="afterPolls", strict=True,
+                                 validate=validate.Range(min=0))
+    after_seconds = JSONNumber(data_key="afterSeconds", allow_nan=False,
+                                 validate=validate.Range(min=0, max=MAX_SPAN))
+
+    @validates_schema
+    def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The rule lives with the rule (mockplex.autoapprove.AutoApprove)."""
+        try:
+            AutoApprove(**data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class FaultSchema(Schema):
+    """A fault: the body of ``POST /_mockplex/faults``, and as the control API lists it."""
+
+    class Meta:
+        unknown = RAISE
+        rules: ClassVar = {
+            "description": "headers: names are HTTP tokens other than the framing headers "
+                           "(Content-Length, Transfer-Encoding, Connection, ...), values "
+                           f"printable ASCII; at most {MAX_HEADERS} of them.",
+            "anyOf": [{"required": ["status"], "properties": {"status": {"type": "integer"}}},
+                      {"required": ["drop"], "properties": {"drop": {"enum": [True]}}},
+                      {"required": ["delay_ms"], "properties": {"delay_ms": {"minimum": 1}}}],
+            "not": {"required": ["status", "drop"],
+                    "properties": {"status": {"type": "integer"}, "drop": {"enum": [True]}}}}
+
+    method = fields.String(load_default="*", validate=TEXT)
+    path = fields.String(load_default="*", validate=TEXT)
+    status = fields.Integer(strict=True, load_default=None, allow_none=True,
+                            validate=validate.Range(400, 599))
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    times = fields.Integer(strict=True, load_default=None, allow_none=True,
+                           validate=validate.Range(min=1))
+    delay_ms = fields.Integer(strict=True, load_default=0,
+                              validate=validate.Range(0, MAX_DELAY_MS))
+    drop = JSONBoolean(load_default=False)
+    message = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def makes_a_fault(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The rules of a fault live with the fault (mockplex.faults.Fault)."""
+        try:
+            Fault(**data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class EntrySchema(Schema):
+    """A journal entry as ``GET /_mockplex/requests`` lists it."""
+
+    time = fields.Method("wire_time", metadata={"type": "string", "format": "date-time"})
+    method = fields.String()
+    path = fields.String()
+    query = fields.Dict(keys=fields.String(), values=fields.String())
+    xplex = fields.Dict(data_key="xPlex", keys=fields.String(), values=fields.String())
+    body = fields.String()
+    status = fields.Integer(allow_none=True)
+    pin_id = fields.Integer(data_key="pinId", allow_none=True)
+    matched = fields.Boolean()
+    fault = fields.Boolean()
+    cut = fields.Boolean()
+
+    def wire_time(self, entry: Any) -> str:
+        return datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds")
+
+
+class ClockArgs(Schema):
+    """Body of ``POST /_mockplex/clock``."""
+
+    class Meta:
+        unknown = RAISE
+
+    advance = JSONNumber(required=True, allow_nan=False,
+                           validate=validate.Range(min=0, max=MAX_SPAN))
+VERIFY_ARGS = VerifyArgs()
+CREATE_USER_ARGS = CreateUserArgs()
+AUTO_APPROVE_ARGS = AutoApproveArgs()
+FAULT = FaultSchema()
+FAULTS = FaultSchema(many=True)
+ENTRIES = EntrySchema(many=True)
+CLOCK_ARGS = ClockArgs()
+SERVER_ARGS = ServerArgs()
+SHARE_ARGS = ShareArgs()
+SHARES = ShareSchema(many=True)
+SERVERS = ServerArgs(many=True)

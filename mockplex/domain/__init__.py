@@ -1,0 +1,11 @@
+"""The domain: what the mock holds and the rules it keeps, with no web framework in it.
+
+The store (:mod:`.store`, the one lock and the front every side calls) over the pins
+(:mod:`.pins`: codes, ids and a pin's lifetime), the accounts and their tokens, the
+fake servers and shares, the clock, the journal, injected faults, unattended approval,
+the problems a test must hear about; which hosts are plex.tv's (:mod:`.paths`); every
+cap (:mod:`.limits`); ids, X-Plex values, printable text and private files.
+
+May import: the standard library, and this folder. No Flask, werkzeug, waitress or
+marshmallow (tests/test_layers.py holds every module here to that).
+"""

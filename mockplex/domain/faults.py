@@ -1,0 +1,132 @@
+"""Injected faults: the next matching requests get an error status, a delay, or a
+dropped connection, then behaviour returns to normal.
+
+This module keeps the faults and decides which request meets which; the web side
+(:mod:`mockplex.web.traffic`) carries them out: delays and drops outside Flask, since a
+drop must close the connection without an answer, and an error status inside the
+app, in plex.tv's error shape and the negotiated format.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from mockplex.domain.limits import check_text
+from mockplex.domain.paths import is_control_path
+
+MAX_DELAY_MS = 60_000  # a "hang" long enough for any client timeout, never forever
+MAX_HEADERS = 32  # extra headers of one fault
+MAX_TEXT = 8192  # characters of a header value, or of the message
+#: An HTTP header name (RFC 9110 token), and a value HTTP can send (visible ASCII,
+#: spaces and tabs: no CR, LF or NUL, nothing a WSGI server cannot encode).
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+#: Headers that frame the message itself: the server sets them, a fault cannot.
+FRAMING = frozenset({"connection", "content-length", "keep-alive", "proxy-connection", "te",
+                     "trailer", "transfer-encoding", "upgrade"})
+
+
+@dataclass(frozen=True)
+class Fault:
+    method: str = "*"
+    path: str = "*"
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    times: int | None = None  # None: until cleared or reset
+    delay_ms: int = 0
+    drop: bool = False
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None and not self.drop and not self.delay_ms:
+            raise ValueError("a fault needs a status, a delay_ms or drop=True")
+        if self.status is not None and not 400 <= self.status <= 599:
+            raise ValueError(f"a fault's status is an error status (400-599), got {self.status}")
+        if self.drop and self.status is not None:
+            raise ValueError("a dropped connection has no status: give one or the other")
+        if not 0 <= self.delay_ms <= MAX_DELAY_MS:
+            raise ValueError(f"delay_ms is 0 to {MAX_DELAY_MS}, got {self.delay_ms}")
+        if self.times is not None and self.times < 1:
+            raise ValueError(f"times is 1 or more (or None: until cleared), got {self.times}")
+        if self.message is not None and len(self.message) > MAX_TEXT:
+            raise ValueError(f"a fault's message is at most {MAX_TEXT} characters")
+        check_text("a fault's ", method=self.method, path=self.path)
+        check_headers(self.headers)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (fnmatch.fnmatchcase(method.upper(), self.method.upper())
+                and fnmatch.fnmatchcase(path, self.path))
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Refuse, naming it, a header HTTP cannot send or a fault must not set."""
+    if len(headers) > MAX_HEADERS:
+        raise ValueError(f"a fault sets at most {MAX_HEADERS} headers, got {len(headers)}")
+    for name, value in headers.items():
+        shown = repr(name[:40]) if isinstance(name, str) else repr(name)
+        if isinstance(name, str):
+            check_text("a header's ", name=name)
+        if not isinstance(name, str) or not HEADER_NAME.fullmatch(name):
+            raise ValueError(f"header {shown}: not an HTTP header name (letters, digits and "
+                             "!#$%&'*+-.^_`|~, nothing else)")
+        if name.lower() in FRAMING:
+            raise ValueError(f"header {shown}: frames the HTTP message itself, which the "
+                             "server does; a fault cannot set it")
+        if (not isinstance(value, str) or len(value) > MAX_TEXT
+                or not HEADER_VALUE.fullmatch(value)):
+            raise ValueError(f"header {shown}: its value must be printable ASCII (no CR, LF "
+                             f"or other control characters), at most {MAX_TEXT} characters")
+
+
+class Faults:
+    """The active faults, first added first matched. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+
+    def pause(self, seconds: float) -> None:
+        """An injected delay: wait ``seconds``, or less if :meth:`release` comes first."""
+        self._released.wait(seconds)
+
+    def release(self) -> None:
+        """End every injected delay now and skip the next ones (a server stopping)."""
+        self._released.set()
+
+    def hold(self) -> None:
+        """Delays last their full time again (a server starting)."""
+        self._released.clear()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def active(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The fault this request meets, used up by one (None: answer normally)."""
+        if is_control_path(path):  # faults never touch the control API
+            return None
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if fault.matches(method, path):
+                    if fault.times is None:
+                        return fault
+                    if fault.times == 1:
+                        del self._faults[index]
+                    else:
+                        self._faults[index] = replace(fault, times=fault.times - 1)
+                    return fault
+        return None

@@ -1,0 +1,178 @@
+"""In-process interception: unchanged client code that calls https://plex.tv reaches
+the mock, with no change to the URLs it uses. This module keeps the active
+interceptions and answers through their apps; :class:`mockplex.Intercept` (in
+:mod:`mockplex.handle`) is what a test holds, and :mod:`mockplex.interception.patches` what the
+HTTP clients meet.
+
+Interception is process-wide, as the libraries it patches are: every thread sees it
+(python-plexapi polls from a thread of its own). Blocks nest as a stack, the
+innermost answering; a start from another thread while one is active is refused
+(two tests in two threads would otherwise answer from each other's state); the
+libraries are patched when the first block starts and restored when the last ends.
+
+The plex.tv hosts and every host below them (``*.plex.tv``) are answered by the
+mock, never by the network, while interception is active; every other host is left
+to the client and to the user's own mocks (see :mod:`mockplex.interception.patches`). Whichever
+way a request comes in, it is marked as intercepted, so the ``/_mockplex`` control
+API is not reachable on the plex.tv hosts.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask import Flask
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from mockplex.app import store_of
+from mockplex.domain.paths import PLEX_HOSTS
+from mockplex.domain.store import Store
+from mockplex.interception.patches import PATCHES, Answer, Dropped, Restore
+from mockplex.server import LiveServer
+from mockplex.web.environ import INTERCEPTED
+from mockplex.web.guard import MARK_HEADER, mark_header
+from mockplex.web.traffic import DropConnection
+
+STARTED_KEPT = 8  # the interceptions a report can name, the latest
+
+
+class InterceptionError(RuntimeError):
+    """Interception cannot start as asked."""
+
+
+class _Stack:
+    """The active interceptions of this process, innermost last, and the patches they
+    share. Also the router the patches ask: the innermost interception answers."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.active: list[Interception] = []
+        self.owner: threading.Thread | None = None
+        self.restores: list[Restore] = []
+        self.started: list[Interception] = []  # since forget_started(): for reports
+
+    def push(self, interception: Interception) -> None:
+        with self.lock:
+            if interception in self.active:
+                raise InterceptionError("this interception is active already")
+            thread = threading.current_thread()
+            if self.active and self.owner is not thread:
+                raise InterceptionError(
+                    f"mockplex interception is already active, started in thread "
+                    f"{self.owner.name if self.owner else '?'!r}; it is process-wide "
+                    "(every thread sees it), so start it once, from one thread, and let "
+                    "the others use it")
+            if not self.active:
+                self.restores = [restore for patch in PATCHES
+                                 if (restore := patch(self, MARK_HEADER, mark_header))]
+                if not self.restores:
+                    raise InterceptionError(
+                        "mockplex intercepts requests, httpx and aiohttp, and none of them "
+                        "is installed here: install the client your code uses")
+                self.owner = thread
+            self.active.append(interception)
+            if interception not in self.started:
+                self.started.append(interception)
+                del self.started[:-STARTED_KEPT]
+
+    def remove(self, interception: Interception) -> None:
+        with self.lock:
+            if interception not in self.active:
+                return
+            self.active.remove(interception)
+            if not self.active:
+                for restore in reversed(self.restores):
+                    restore()
+                self.restores, self.owner = [], None
+
+    def forget_started(self) -> None:
+        with self.lock:
+            self.started = []
+
+    def stores_started(self) -> list[Store]:
+        """The stores of the interceptions started since :meth:`forget_started`."""
+        with self.lock:
+            return [store_of(interception.app) for interception in self.started]
+
+    def target(self, scheme: str, host: str) -> Interception | None:
+        """The innermost interception, if ``host`` is one of its hosts (or below one)."""
+        try:
+            innermost = self.active[-1]
+        except IndexError:  # the last one ended while a request was on its way
+            return None
+        if scheme not in ("http", "https") or not innermost.covers(host):
+            return None
+        return innermost
+
+
+STACK = _Stack()
+
+
+class Interception:
+    """The app answering the plex.tv hosts (and every host below them) in this process
+    while active, and the live server that clients needing a socket (aiohttp) reach."""
+
+    def __init__(self, app: Flask, hosts: Iterable[str] = PLEX_HOSTS,
+                 server: LiveServer | None = None) -> None:
+        self.hosts = tuple(host.lower().rstrip(".") for host in hosts)
+        if not self.hosts:
+            raise ValueError("intercept needs at least one host")
+        self.app = app
+        self._server = server
+        self._own_server = False
+        self._server_lock = threading.Lock()
+
+    def covers(self, host: str) -> bool:
+        """Is ``host`` one of this interception's hosts, or a host below one?"""
+        host = host.lower().rstrip(".")
+        return any(host == mine or host.endswith("." + mine) for mine in self.hosts)
+
+    @property
+    def active(self) -> bool:
+        return self in STACK.active
+
+    def start(self) -> None:
+        STACK.push(self)
+
+    def stop(self) -> None:
+        """Stop answering; restore every client once no interception is left; stop the
+        server this interception started, if any. Idempotent."""
+        STACK.remove(self)
+        with self._server_lock:
+            if self._own_server and self._server is not None:
+                self._server.stop()
+                self._server, self._own_server = None, False
+
+    def answer(self, method: str, url: str, headers: Iterable[tuple[str, str]],
+               body: bytes) -> Answer:
+        """Run one request through the app, as if it had come in at ``url``."""
+        parts = urlsplit(url)
+        builder = EnvironBuilder(
+            method=method, base_url=f"{parts.scheme}://{parts.netloc}", path=parts.path or "/",
+            query_string=parts.query, headers=list(headers), data=body,
+        )
+        environ = builder.get_environ()
+        environ[INTERCEPTED] = True  # where no client can write (mockplex.guard)
+        try:
+            app_iter, status, response_headers = run_wsgi_app(self.app, environ,
+                                                              buffered=True)
+            content = b"".join(app_iter)
+        except DropConnection as dropped:
+            raise Dropped(str(dropped)) from None
+        finally:
+            builder.close()
+        return int(status.split(" ", 1)[0]), list(response_headers.items()), content
+
+    def live_origin(self) -> tuple[str, int]:
+        server = self.live_server()
+        return server.host, server.port
+
+    def live_server(self) -> LiveServer:
+        """A live server of this app (started on first use)."""
+        with self._server_lock:
+            if self._server is None:
+                self._server = LiveServer(self.app).start()
+                self._own_server = True
+            return self._server

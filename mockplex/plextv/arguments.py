@@ -1,0 +1,132 @@
+"""plex.tv's request arguments: what its routes read from a query, a form or a JSON body,
+with plex.tv's exact wire names, and :func:`load`, which turns a refusal into one line
+naming each field (the control bodies, :mod:`mockplex.control.bodies`, load the same way).
+
+Query strings, forms and headers are tolerant (unknown keys are ignored), since real
+clients send many X-Plex values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+)
+
+from mockplex.domain.limits import TEXT_MAX
+
+#: A text a test gives mockplex (mockplex.limits.TEXT_MAX), and one that is not empty.
+TEXT = validate.Length(max=TEXT_MAX)
+SOME_TEXT = validate.Length(min=1, max=TEXT_MAX)
+
+TRUTHY = {"true", "True", "1", 1}
+FALSY = {"false", "False", "0", "", 0}
+#: The furthest one call may move the clock: a hundred years, in seconds.
+
+
+class JSONBoolean(fields.Boolean):
+    """true or false, and nothing that merely equals them (0, 1, "true")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class JSONNumber(fields.Float):
+    """A JSON number, and nothing that merely parses as one ("10", true)."""
+
+    default_error_messages = {"invalid": "Not a number (a JSON number, not a string)."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        result: float = super()._deserialize(value, attr, data, **kwargs)
+        return result
+
+
+class ClientSchema(Schema):
+    """The X-Plex values a client identifies itself with (lower-cased names)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    client_identifier = fields.String(data_key="x-plex-client-identifier", required=True,
+                                      validate=validate.Length(min=1))
+    product = fields.String(data_key="x-plex-product", load_default="0")
+    version = fields.String(data_key="x-plex-version")
+    platform = fields.String(data_key="x-plex-platform")
+    platform_version = fields.String(data_key="x-plex-platform-version")
+    device = fields.String(data_key="x-plex-device")
+    device_name = fields.String(data_key="x-plex-device-name")
+    model = fields.String(data_key="x-plex-model")
+    token = fields.String(data_key="x-plex-token")
+
+
+class CreatePinArgs(Schema):
+    """Parameters of ``POST /api/v2/pins`` (from the query, a form or a JSON body)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    strong = fields.Boolean(truthy=TRUTHY, falsy=FALSY, load_default=False)
+
+
+class SignInArgs(Schema):
+    """The form of ``POST /api/v2/users/signin``, as python-plexapi sends it."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    login = fields.String(required=True, validate=validate.Length(min=1))
+    password = fields.String(required=True, validate=validate.Length(min=1))
+    remember_me = fields.Boolean(data_key="rememberMe", truthy=TRUTHY, falsy=FALSY,
+                                 load_default=False)
+    verification_code = fields.String(data_key="verificationCode", load_default=None)
+
+
+class LinkArgs(Schema):
+    """Parameters of ``PUT /api/v2/pins/link``: ``code`` from a form, the query or a
+    JSON body, where plex-api-client 0.35+ calls it ``pin``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True, validate=validate.Length(min=1))
+
+    @pre_load
+    def pin_is_code(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "code" not in data and "pin" in data:
+            data = {**data, "code": data["pin"]}
+        return data
+# What the routes load and dump, one instance each.
+CLIENT = ClientSchema()
+CREATE_PIN_ARGS = CreatePinArgs()
+LINK_ARGS = LinkArgs()
+SIGN_IN_ARGS = SignInArgs()
+
+
+class Invalid(ValueError):
+    """Data a schema refused; the message names each field and its problem."""
+
+
+def describe(error: ValidationError) -> str:
+    """A validation error in one line: ``field: problem; field: problem``."""
+    messages: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
+    return "; ".join(f"{field}: {problems}" for field, problems in messages.items())
+
+
+def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema.load(data)``; a refusal raises :class:`Invalid` saying why."""
+    try:
+        result: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        raise Invalid(describe(error)) from error
+    return result

@@ -1,0 +1,114 @@
+"""What a signed-in app asks plex.tv next: the servers an account sees (its own and those
+shared with it, ``/api/v2/resources`` and the older ``/api/resources``) and the accounts
+it shares with (``/api/users``).
+
+The newer route negotiates JSON and XML as the pins do; the older ones are XML only
+(:func:`mockplex.web.render.suffix_only`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
+
+from flask import Blueprint, Flask, Response, request
+
+from mockplex.domain.accounts import Account
+from mockplex.plextv.request import (
+    caller,
+)
+from mockplex.web import render
+from mockplex.web.apidoc import (
+    ACCEPT,
+    FILTERS,
+    NEGOTIATED,
+    SIGNED_OUT,
+    TOKEN,
+    XML_ONLY,
+    answer,
+    documented,
+    ref,
+)
+from mockplex.web.context import base_url, store
+from mockplex.web.deferred import Deferred
+
+if TYPE_CHECKING:
+    from mockplex.plextv import wire
+else:
+    wire = Deferred("mockplex.plextv.wire")
+
+bp = Blueprint("resources", __name__)
+
+
+def flag(name: str) -> bool:
+    return request.args.get(name, "0").lower() in ("1", "true")
+
+
+def visible_resources(account: Account) -> list[dict[str, Any]]:
+    """The servers ``account`` sees, as :func:`mockplex.plextv.wire.resource_values`, with
+    the connections the request's ``includeHttps`` and ``includeRelay`` let through
+    (``includeIPv6`` changes nothing: the mock's connections are IPv4 or names)."""
+    now = store().clock.now()
+    https, relay = flag("includeHttps"), flag("includeRelay")
+    entries = []
+    for server, share in store().resources(account):
+        owner = account if share is None else store().account(server.owner)
+        entry = wire.resource_values(server, share, owner, now)
+        entry["connections"] = [
+            c for c in entry["connections"]
+            if (https or c["protocol"] != "https") and (relay or not c["relay"])]
+        entries.append(entry)
+    return entries
+
+
+@bp.get("/api/v2/resources", defaults={"fmt": None})
+@bp.get("/api/v2/resources.<any(json, xml):fmt>")
+@documented(get={
+    "summary": "The servers a token's account owns, and those shared with it",
+    "tags": ["plex.tv"], "parameters": [TOKEN, ACCEPT, *FILTERS],
+    "responses": {"200": answer("the resources", {"type": "array", "items": ref("Resource")},
+                                NEGOTIATED),
+                  **SIGNED_OUT}})
+def resources(fmt: str | None) -> Response:
+    dumped = wire.dump_resources(visible_resources(caller()))
+    if render.wants_json():
+        return render.json_response(dumped)
+    root = ElementTree.Element("resources", size=str(len(dumped)))
+    root.extend(render.to_xml("resource", item) for item in dumped)
+    return render.xml_response(root)
+
+
+@bp.get("/api/resources")
+@documented(get={
+    "summary": "The servers a token's account sees (the older route, XML only)",
+    "tags": ["plex.tv"], "parameters": [TOKEN, *FILTERS],
+    "responses": {"200": XML_ONLY, **SIGNED_OUT}})
+@render.suffix_only
+def legacy_resources() -> Response:
+    devices = [wire.dump_device(entry) for entry in visible_resources(caller())]
+    root = render.flat_xml("MediaContainer", {"size": len(devices)})
+    root.extend(render.flat_xml("Device", device) for device in devices)
+    return render.xml_response(root)
+
+
+@bp.get("/api/users")
+@bp.get("/api/users/")
+@documented(get={
+    "summary": "The accounts a token's account shares servers with (XML only)",
+    "tags": ["plex.tv"], "parameters": [TOKEN],
+    "responses": {"200": XML_ONLY, **SIGNED_OUT}})
+@render.suffix_only
+def friends() -> Response:
+    account = caller()
+    now = store().clock.now()
+    users = [wire.dump_friend(friend, shared, account.username, now, base_url())
+             for friend, shared in store().friends(account)]
+    root = render.flat_xml("MediaContainer", {
+        "friendlyName": "myPlex", "identifier": "com.plexapp.plugins.myplex",
+        "machineIdentifier": account.uuid, "totalSize": len(users), "size": len(users)})
+    root.extend(render.flat_xml("User", user) for user in users)
+    return render.xml_response(root)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

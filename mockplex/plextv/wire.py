@@ -1,0 +1,492 @@
+"""plex.tv's wire shapes: every answer its routes give, with plex.tv's exact field names.
+
+Python names are snake_case; ``data_key`` gives the wire name. Pins are dumped
+once through :class:`PinSchema` and that dict is what both JSON and XML render.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from marshmallow import (
+    Schema,
+    fields,
+)
+
+from mockplex.domain.accounts import Account
+from mockplex.domain.clock import WIRE_FORMAT, format_wire, to_datetime
+from mockplex.domain.limits import PIN_CACHE
+from mockplex.domain.pins import Pin
+from mockplex.domain.servers import Connection, Server, Share
+
+#: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
+#: (1 and 0 stand for True and False too: they are equal in a set.)
+#: Where plex.tv places every mock pin (the GeoData of the community spec's example).
+#: The mock's choice: one location for all.
+DEFAULT_LOCATION: Mapping[str, object] = MappingProxyType(
+    {
+        "code": "NL",
+        "european_union_member": True,
+        "continent_code": "EU",
+        "country": "The Netherlands",
+        "city": "Breda",
+        "time_zone": "Europe/Amsterdam",
+        "postal_code": "4814",
+        "in_privacy_restricted_country": True,
+        "in_privacy_restricted_region": True,
+        "subdivisions": "North Brabant",
+        "coordinates": "51.5869, 4.7471",
+    }
+)
+
+
+class GeoDataSchema(Schema):
+    """plex.tv's GeoData: the one object whose keys are snake_case on the wire."""
+
+    code = fields.String(required=True)
+    continent_code = fields.String(required=True)
+    country = fields.String(required=True)
+    city = fields.String(required=True)
+    european_union_member = fields.Boolean(required=True)
+    time_zone = fields.String(required=True)
+    postal_code = fields.String(required=True)  # a string on the wire, never an int
+    in_privacy_restricted_country = fields.Boolean(required=True)
+    in_privacy_restricted_region = fields.Boolean(required=True)
+    subdivisions = fields.String(required=True)
+    coordinates = fields.String(required=True)  # "lat, lon"
+
+
+class PinSchema(Schema):
+    """The pin object of ``POST /api/v2/pins`` and ``GET /api/v2/pins/<id>``."""
+
+    id = fields.Integer(required=True, strict=True)
+    code = fields.String(required=True)
+    product = fields.String(required=True)
+    trusted = fields.Boolean(required=True)
+    qr = fields.String(required=True)
+    client_identifier = fields.String(data_key="clientIdentifier", required=True)
+    location = fields.Nested(GeoDataSchema, required=True)
+    expires_in = fields.Integer(data_key="expiresIn", required=True, strict=True)
+    created_at = fields.DateTime(format=WIRE_FORMAT, data_key="createdAt", required=True)
+    expires_at = fields.DateTime(format=WIRE_FORMAT, data_key="expiresAt", required=True)
+    auth_token = fields.String(data_key="authToken", required=True, allow_none=True)
+    new_registration = fields.Boolean(data_key="newRegistration", required=True,
+                                      allow_none=True)
+
+
+class SubscriptionSchema(Schema):
+    active = fields.Boolean(required=True)
+    subscribed_at = fields.String(data_key="subscribedAt", required=True, allow_none=True)
+    status = fields.String(required=True)
+    payment_service = fields.String(data_key="paymentService", required=True, allow_none=True)
+    plan = fields.String(required=True, allow_none=True)
+    features = fields.List(fields.String(), required=True)
+
+
+class ProfileSchema(Schema):
+    auto_select_audio = fields.Boolean(data_key="autoSelectAudio", required=True)
+    default_audio_language = fields.String(data_key="defaultAudioLanguage", allow_none=True)
+    default_subtitle_language = fields.String(data_key="defaultSubtitleLanguage",
+                                              allow_none=True)
+    auto_select_subtitle = fields.Integer(data_key="autoSelectSubtitle", required=True)
+    default_subtitle_accessibility = fields.Integer(data_key="defaultSubtitleAccessibility",
+                                                    required=True)
+    default_subtitle_forced = fields.Integer(data_key="defaultSubtitleForced", required=True)
+    watched_indicator = fields.Integer(data_key="watchedIndicator", required=True)
+    media_reviews_visibility = fields.Integer(data_key="mediaReviewsVisibility", required=True)
+
+
+class UserSchema(Schema):
+    """The account of ``GET /api/v2/user``: what python-plexapi's MyPlexAccount and
+    plex-api-client's get_token_details read, and what the community spec requires."""
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    username = fields.String(required=True)
+    title = fields.String(required=True)
+    email = fields.String(required=True)
+    friendly_name = fields.String(data_key="friendlyName", required=True)
+    locale = fields.String(required=True, allow_none=True)
+    confirmed = fields.Boolean(required=True)
+    joined_at = fields.Integer(data_key="joinedAt", required=True, strict=True)
+    email_only_auth = fields.Boolean(data_key="emailOnlyAuth", required=True)
+    has_password = fields.Boolean(data_key="hasPassword", required=True)
+    protected = fields.Boolean(required=True)
+    thumb = fields.String(required=True)
+    auth_token = fields.String(data_key="authToken", required=True)
+    mailing_list_status = fields.String(data_key="mailingListStatus", required=True)
+    mailing_list_active = fields.Boolean(data_key="mailingListActive", required=True)
+    scrobble_types = fields.String(data_key="scrobbleTypes", required=True)
+    country = fields.String(required=True)
+    subscription = fields.Nested(SubscriptionSchema, required=True)
+    subscriptions = fields.List(fields.Nested(SubscriptionSchema), required=True)
+    subscription_description = fields.String(data_key="subscriptionDescription",
+                                              required=True, allow_none=True)
+    restricted = fields.Boolean(required=True)
+    anonymous = fields.Boolean(required=True, allow_none=True)
+    home = fields.Boolean(required=True)
+    guest = fields.Boolean(required=True)
+    home_size = fields.Integer(data_key="homeSize", required=True)
+    home_admin = fields.Boolean(data_key="homeAdmin", required=True)
+    max_home_size = fields.Integer(data_key="maxHomeSize", required=True)
+    remember_expires_at = fields.Integer(data_key="rememberExpiresAt", required=True)
+    profile = fields.Nested(ProfileSchema, required=True)
+    entitlements = fields.List(fields.String(), required=True)
+    roles = fields.List(fields.String(), required=True)
+    services = fields.List(fields.Dict(), required=True)
+    ads_consent = fields.Boolean(data_key="adsConsent", required=True, allow_none=True)
+    ads_consent_set_at = fields.Integer(data_key="adsConsentSetAt", required=True,
+                                        allow_none=True)
+    ads_consent_reminder_at = fields.Integer(data_key="adsConsentReminderAt", required=True,
+                                             allow_none=True)
+    experimental_features = fields.Boolean(data_key="experimentalFeatures", required=True)
+    two_factor_enabled = fields.Boolean(data_key="twoFactorEnabled", required=True)
+    backup_codes_created = fields.Boolean(data_key="backupCodesCreated", required=True)
+    attribution_partner = fields.String(data_key="attributionPartner", required=True,
+                                        allow_none=True)
+
+
+class SignedInUserSchema(UserSchema):
+    """The account ``POST /api/v2/users/signin`` answers with: the user, and the two
+    lists the community description requires there."""
+
+    past_subscriptions = fields.List(fields.Dict(), data_key="pastSubscriptions",
+                                     required=True)
+    trials = fields.List(fields.Dict(), required=True)
+
+
+class LegacySubscriptionSchema(Schema):
+    active = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    plan = fields.String(required=True, allow_none=True)
+    features = fields.List(fields.String(), required=True)
+
+
+class LegacyRolesSchema(Schema):
+    roles = fields.List(fields.String(), required=True)
+
+
+class LegacyUserSchema(Schema):
+    """The ``user`` of ``/users/account.json`` and ``/users/sign_in.json``: what Overseerr
+    (``authToken``) and Ombi (``authentication_token``) read from it."""
+
+    id = fields.Integer(required=True, strict=True)
+    uuid = fields.String(required=True)
+    email = fields.String(required=True)
+    joined_at = fields.String(required=True)
+    username = fields.String(required=True)
+    title = fields.String(required=True)
+    thumb = fields.String(required=True)
+    has_password = fields.Boolean(data_key="hasPassword", required=True)
+    auth_token = fields.String(data_key="authToken", required=True)
+    authentication_token = fields.String(required=True)
+    subscription = fields.Nested(LegacySubscriptionSchema, required=True)
+    roles = fields.Nested(LegacyRolesSchema, required=True)
+    entitlements = fields.List(fields.String(), required=True)
+
+
+class LegacyAccountSchema(Schema):
+    """``{"user": {...}}``, as ``/users/account.json`` answers."""
+
+    user = fields.Nested(LegacyUserSchema, required=True)
+
+
+class LegacyConnectionSchema(Schema):
+    """A ``<Connection>`` of ``/api/resources``."""
+
+    protocol = fields.String(required=True)
+    address = fields.String(required=True)
+    port = fields.Integer(required=True, strict=True)
+    uri = fields.String(required=True)
+    local = fields.Boolean(required=True)
+
+
+class ConnectionSchema(LegacyConnectionSchema):
+    """A connection of a resource, as ``/api/v2/resources`` lists it."""
+
+    relay = fields.Boolean(required=True)
+    ipv6 = fields.Boolean(data_key="IPv6", required=True)
+
+
+class ServerAttributes(Schema):
+    """What both resource lists say of a server (its times and owner they say apart)."""
+
+    name = fields.String(required=True)
+    product = fields.String(required=True)
+    product_version = fields.String(data_key="productVersion", required=True)
+    platform = fields.String(required=True, allow_none=True)
+    platform_version = fields.String(data_key="platformVersion", required=True,
+                                     allow_none=True)
+    device = fields.String(required=True, allow_none=True)
+    client_identifier = fields.String(data_key="clientIdentifier", required=True)
+    provides = fields.String(required=True)
+    public_address = fields.String(data_key="publicAddress", required=True)
+    access_token = fields.String(data_key="accessToken", required=True)
+    owned = fields.Boolean(required=True)
+    synced = fields.Boolean(required=True)
+    relay = fields.Boolean(required=True)
+    presence = fields.Boolean(required=True)
+    https_required = fields.Boolean(data_key="httpsRequired", required=True)
+    public_address_matches = fields.Boolean(data_key="publicAddressMatches", required=True)
+    dns_rebinding_protection = fields.Boolean(data_key="dnsRebindingProtection",
+                                              required=True)
+    nat_loopback_supported = fields.Boolean(data_key="natLoopbackSupported", required=True)
+
+
+class ResourceSchema(ServerAttributes):
+    """A server as ``GET /api/v2/resources`` lists it: what python-plexapi's MyPlexResource
+    reads, and the fields of the community description's PlexDevice."""
+
+    created_at = fields.DateTime(format=WIRE_FORMAT, data_key="createdAt", required=True)
+    last_seen_at = fields.DateTime(format=WIRE_FORMAT, data_key="lastSeenAt", required=True)
+    owner_id = fields.Integer(data_key="ownerId", required=True, allow_none=True)
+    source_title = fields.String(data_key="sourceTitle", required=True, allow_none=True)
+    home = fields.Boolean(required=True)
+    connections = fields.List(fields.Nested(ConnectionSchema), required=True)
+
+
+class DeviceSchema(ServerAttributes):
+    """A ``<Device>`` of ``/api/resources`` (XML only): times in epoch seconds (Overseerr
+    multiplies them by 1000), the owner's id as ``ownerID`` on a shared one."""
+
+    created_at = fields.Integer(data_key="createdAt", required=True)
+    last_seen_at = fields.Integer(data_key="lastSeenAt", required=True)
+    owner_id = fields.Integer(data_key="ownerID")
+    home = fields.Boolean()
+    source_title = fields.String(data_key="sourceTitle")
+
+
+class FriendServerSchema(Schema):
+    """A ``<Server>`` under a ``<User>`` of ``/api/users``: a server the two share."""
+
+    id = fields.Integer(required=True)
+    server_id = fields.Integer(data_key="serverId", required=True)
+    machine_identifier = fields.String(data_key="machineIdentifier", required=True)
+    name = fields.String(required=True)
+    last_seen_at = fields.Integer(data_key="lastSeenAt", required=True)
+    num_libraries = fields.Integer(data_key="numLibraries", required=True)
+    all_libraries = fields.Boolean(data_key="allLibraries", required=True)
+    owned = fields.Boolean(required=True)
+    pending = fields.Boolean(required=True)
+
+
+class FriendSchema(Schema):
+    """A ``<User>`` of ``/api/users`` (XML only): what Tautulli, Overseerr and
+    python-plexapi's MyPlexUser read."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True)
+    recommendations_playlist_id = fields.String(data_key="recommendationsPlaylistId",
+                                                required=True)
+    thumb = fields.String(required=True)
+    protected = fields.Boolean(required=True)
+    home = fields.Boolean(required=True)
+    allow_tuners = fields.Boolean(data_key="allowTuners", required=True)
+    allow_sync = fields.Boolean(data_key="allowSync", required=True)
+    allow_camera_upload = fields.Boolean(data_key="allowCameraUpload", required=True)
+    allow_channels = fields.Boolean(data_key="allowChannels", required=True)
+    allow_subtitle_admin = fields.Boolean(data_key="allowSubtitleAdmin", required=True)
+    filter_all = fields.String(data_key="filterAll", required=True)
+    filter_movies = fields.String(data_key="filterMovies", required=True)
+    filter_music = fields.String(data_key="filterMusic", required=True)
+    filter_photos = fields.String(data_key="filterPhotos", required=True)
+    filter_television = fields.String(data_key="filterTelevision", required=True)
+    restricted = fields.Boolean(required=True)
+    servers = fields.List(fields.Nested(FriendServerSchema), data_key="Server",
+                          required=True)
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer(required=True)
+    message = fields.String(required=True)
+    status = fields.Integer(required=True)
+
+
+class ErrorsSchema(Schema):
+    """plex.tv's error body: ``{"errors": [{"code", "message", "status"}]}``."""
+
+    errors = fields.List(fields.Nested(ErrorSchema), required=True)
+
+
+PIN_SCHEMA = PinSchema()
+USER_SCHEMA = UserSchema()
+ERRORS_SCHEMA = ErrorsSchema()
+SIGNED_IN_USER = SignedInUserSchema()
+LEGACY_ACCOUNT = LegacyAccountSchema()
+RESOURCES = ResourceSchema(many=True)
+DEVICE = DeviceSchema()
+FRIEND = FriendSchema()
+LEGACY_CONNECTIONS = LegacyConnectionSchema(many=True)
+
+
+def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:
+    """The wire form of ``pin`` as seen at ``now`` by a mock served at ``base_url``.
+
+    Only ``expiresIn`` changes from poll to poll, so the rest is dumped once per state
+    of the pin (a client polls every second or so) and kept in a bounded cache; the
+    ``qr`` link (the request's host, which any client may name) is not kept there.
+    """
+    dumped = _dump_pin_state(pin.id, pin.code, pin.product, pin.trusted,
+                             pin.client_identifier, pin.created_at, pin.expires_at,
+                             pin.auth_token, pin.new_registration)
+    changing = {"expiresIn": pin.expires_in(now),
+                "qr": f"{base_url}/api/v2/pins/qr/{pin.code}"}
+    return {key: changing.get(key, value) for key, value in dumped.items()}
+
+
+@functools.lru_cache(maxsize=PIN_CACHE)
+def _dump_pin_state(pin_id: int, code: str, product: str, trusted: bool, client_identifier: str,
+                    created_at: float, expires_at: float, auth_token: str | None,
+                    new_registration: bool | None) -> dict[str, Any]:
+    data: dict[str, Any] = PIN_SCHEMA.dump({
+        "id": pin_id,
+        "code": code,
+        "product": product,
+        "trusted": trusted,
+        "qr": "",  # replaced by dump_pin
+        "client_identifier": client_identifier,
+        "location": DEFAULT_LOCATION,
+        "expires_in": 0,  # replaced by dump_pin
+        "created_at": to_datetime(created_at),
+        "expires_at": to_datetime(expires_at),
+        "auth_token": auth_token,
+        "new_registration": new_registration,
+    })
+    return data
+
+
+def user_values(account: Account, base_url: str) -> dict[str, Any]:
+    """An account's values by Python name: its own, plus those every mock account shares."""
+    return {
+        "id": account.id, "uuid": account.uuid, "username": account.username,
+        "title": account.title, "email": account.email,
+        "friendly_name": account.friendly_name, "locale": account.locale,
+        "confirmed": True, "joined_at": account.joined_at, "email_only_auth": False,
+        "has_password": account.password is not None, "protected": False,
+        "thumb": f"{base_url}/users/{account.uuid}/avatar",
+        "auth_token": account.auth_token, "mailing_list_status": "unsubscribed",
+        "mailing_list_active": False, "scrobble_types": "", "country": "NL",
+        "subscription": NO_SUBSCRIPTION, "subscriptions": [],
+        "subscription_description": None, "restricted": False, "anonymous": None,
+        "home": False, "guest": False, "home_size": 1, "home_admin": False,
+        "max_home_size": 15, "remember_expires_at": account.joined_at + 365 * 24 * 3600,
+        "profile": {"auto_select_audio": True, "default_audio_language": "en",
+                    "default_subtitle_language": "en", "auto_select_subtitle": 0,
+                    "default_subtitle_accessibility": 0, "default_subtitle_forced": 0,
+                    "watched_indicator": 1, "media_reviews_visibility": 0},
+        "entitlements": [], "roles": [], "services": [],
+        "ads_consent": None, "ads_consent_set_at": None, "ads_consent_reminder_at": None,
+        "experimental_features": False,
+        "two_factor_enabled": account.verification_code is not None,
+        "backup_codes_created": False, "attribution_partner": None,
+    }
+
+
+#: A free account's subscription: every mock account is one (mock's choice).
+NO_SUBSCRIPTION: Mapping[str, Any] = MappingProxyType({
+    "active": False, "subscribed_at": None, "status": "Inactive", "payment_service": None,
+    "plan": None, "features": []})
+
+
+def dump_user(account: Account, base_url: str) -> dict[str, Any]:
+    """The wire form of ``account`` (``GET /api/v2/user``)."""
+    data: dict[str, Any] = USER_SCHEMA.dump(user_values(account, base_url))
+    return data
+
+
+def dump_signed_in_user(account: Account, base_url: str) -> dict[str, Any]:
+    """The wire form of ``account`` as password sign-in answers with it."""
+    data: dict[str, Any] = SIGNED_IN_USER.dump({**user_values(account, base_url),
+                                                "past_subscriptions": [], "trials": []})
+    return data
+
+
+def dump_legacy_account(account: Account, base_url: str) -> dict[str, Any]:
+    """``{"user": {...}}``: ``/users/account.json`` and ``/users/sign_in.json``."""
+    values = user_values(account, base_url)
+    data: dict[str, Any] = LEGACY_ACCOUNT.dump({"user": {
+        **values, "joined_at": format_wire(account.joined_at),
+        "authentication_token": account.auth_token,
+        "subscription": NO_SUBSCRIPTION,
+        "roles": {"roles": values["roles"]}}})
+    return data
+
+
+def legacy_account_xml(account: Account, base_url: str) -> dict[str, Any]:
+    """The attributes and children of ``/users/account``'s XML ``<user>``: those of
+    ``/api/v2/user``, and the older ``authenticationToken``."""
+    return {**dump_user(account, base_url), "authenticationToken": account.auth_token}
+
+
+def connection_values(connection: Connection) -> dict[str, Any]:
+    return {"protocol": connection.protocol, "address": connection.address,
+            "port": connection.port, "uri": connection.uri, "local": connection.local,
+            "relay": connection.relay, "ipv6": False}  # the mock's are names or IPv4
+
+
+def resource_values(server: Server, share: Share | None, owner: Account,
+                    now: float) -> dict[str, Any]:
+    """A server as the account it is owned by (``share`` None) or shared with sees it."""
+    return {
+        "name": server.name, "product": "Plex Media Server",
+        "product_version": server.product_version, "platform": server.platform,
+        "platform_version": server.platform_version, "device": server.device,
+        "client_identifier": server.machine_identifier, "created_at": server.created_at,
+        "last_seen_at": now, "provides": "server",
+        "owner_id": None if share is None else owner.id,
+        "source_title": None if share is None else owner.username,
+        "public_address": server.public_address,
+        "access_token": server.access_token if share is None else share.access_token,
+        "owned": share is None, "home": False, "synced": False, "relay": False,
+        "presence": server.presence, "https_required": server.https_required,
+        "public_address_matches": True, "dns_rebinding_protection": False,
+        "nat_loopback_supported": False,
+        "connections": [connection_values(c) for c in server.connections],
+    }
+
+
+def dump_resources(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``GET /api/v2/resources``: ``entries`` are :func:`resource_values`."""
+    data: list[dict[str, Any]] = RESOURCES.dump([
+        {**entry, "created_at": to_datetime(entry["created_at"]),
+         "last_seen_at": to_datetime(entry["last_seen_at"])} for entry in entries])
+    return data
+
+
+def dump_device(entry: dict[str, Any]) -> dict[str, Any]:
+    """A ``<Device>`` of ``/api/resources`` from :func:`resource_values`: its
+    ``<Connection>`` children under the key ``Connection``."""
+    legacy = {**entry, "created_at": int(entry["created_at"]),
+              "last_seen_at": int(entry["last_seen_at"])}
+    for key in ("owner_id", "source_title"):
+        if legacy[key] is None:  # only a shared server has them
+            del legacy[key]
+    if entry["owned"]:
+        del legacy["home"]
+    data: dict[str, Any] = DEVICE.dump(legacy)
+    data["Connection"] = LEGACY_CONNECTIONS.dump(entry["connections"])
+    return data
+
+
+def dump_friend(friend: Account, shares: list[tuple[Server, Share]], viewer: str,
+                now: float, base_url: str) -> dict[str, Any]:
+    """A ``<User>`` of ``viewer``'s ``/api/users``: a friend and the servers they share."""
+    data: dict[str, Any] = FRIEND.dump({
+        "id": friend.id, "title": friend.title, "username": friend.username,
+        "email": friend.email, "recommendations_playlist_id": "",
+        "thumb": f"{base_url}/users/{friend.uuid}/avatar", "protected": False,
+        "home": False, "allow_tuners": False, "allow_sync": False,
+        "allow_camera_upload": False, "allow_channels": False, "allow_subtitle_admin": False,
+        "filter_all": "", "filter_movies": "", "filter_music": "", "filter_photos": "",
+        "filter_television": "", "restricted": False,
+        "servers": [{"id": share.id, "server_id": server.id,
+                     "machine_identifier": server.machine_identifier, "name": server.name,
+                     "last_seen_at": int(now), "num_libraries": 0, "all_libraries": True,
+                     "owned": server.owner == viewer, "pending": False}
+                    for server, share in shares]})
+    return data

@@ -1,0 +1,17 @@
+"""mockplex as plex.tv for unchanged programs in any language: the HTTP proxy and the TLS
+listener (:mod:`.listeners`), what they read of a request head and answer themselves
+(:mod:`.head`), the connections they relay to the app and what each came in as
+(:mod:`.relays`), their byte streams (:mod:`.streams`), the certificate authority
+(:mod:`.ca`) and the environment that points a process at them (:mod:`.clientenv`,
+with the Node preload in ``node/``).
+
+May import: :mod:`mockplex.domain`, :mod:`mockplex.web`'s error shape, and the app and
+live server it relays to (:mod:`mockplex.app`, :mod:`mockplex.server`).
+"""
+
+
+def __getattr__(name: str) -> object:
+    """The names the module this folder replaced had (deprecated: mockplex._moved)."""
+    from mockplex._moved import folder_getattr
+
+    return folder_getattr(__name__.rpartition(".")[2], name)

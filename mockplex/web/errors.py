@@ -1,0 +1,214 @@
+"""plex.tv's errors, and the one handler that renders every error the app raises.
+
+plex.tv answers errors as ``{"errors":[{"code":..., "message":..., "status":...}]}``
+(or its XML form). Codes 1000, 1001 and 1020 are plex.tv's own; errors that
+only the mock raises (an unemulated route, a bad control call) use codes from
+1900 on, chosen by mockplex since plex.tv's are unknown for them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import traceback
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from mockplex.domain.accounts import (
+    AccountError,
+    AccountExists,
+    SignInFailed,
+    TokenInvalid,
+    TokenRevoked,
+    VerificationRequired,
+)
+from mockplex.domain.problems import BUG, Problem
+from mockplex.domain.servers import ServerError, ServerNotFound
+from mockplex.domain.store import PinNotFound, TooManyPins
+from mockplex.domain.text import printable
+from mockplex.web import render
+from mockplex.web.context import store
+from mockplex.web.environ import UNEMULATED
+
+log = logging.getLogger("mockplex")
+
+#: The mock's own code for each HTTP status plex.tv has no documented code for.
+MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 409: 1909, 413: 1913, 415: 1915,
+              429: 1929, 431: 1931, 500: 1999}
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A value a client sent, quoted for an error message, cut to ``limit`` characters."""
+    return repr(value[:limit]) + ("..." if len(value) > limit else "")
+
+
+def mock_code(status: int) -> int:
+    """The mock's own error code for an HTTP status: 19xx for 4xx, 1999 for 5xx."""
+    if status >= 500:
+        return 1999
+    return MOCK_CODES.get(status, 1900 + status % 100)
+
+
+class PlexError(Exception):
+    """An error answered in plex.tv's shape."""
+
+    code = 1999
+    status = 500
+    message = "Internal error"
+    headers: dict[str, str] = {}  # noqa: RUF012 - replaced, never mutated
+
+    def __init__(self, message: str | None = None, *, status: int | None = None,
+                 code: int | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if status is not None:
+            self.status = status
+            self.code = mock_code(status)
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+
+class MissingClientIdentifier(PlexError):
+    code, status, message = 1000, 400, "X-Plex-Client-Identifier is missing"
+
+
+class BadParameter(PlexError):
+    """A parameter plex.tv would reject; 1000 is plex.tv's code for bad parameters."""
+
+    code, status = 1000, 400
+
+
+class NotAuthenticated(PlexError):
+    code, status, message = 1001, 401, "User could not be authenticated"
+
+
+class VerificationCodeMissing(PlexError):
+    code, status, message = 1029, 401, "Please enter the verification code"
+
+
+class CodeNotFound(PlexError):
+    code, status, message = 1020, 404, "Code not found or expired"
+
+
+class Unemulated(PlexError):
+    """A route mockplex does not emulate (the one message for it, wherever it comes
+    from: routing, an unknown format suffix, the control API on the plex.tv hosts)."""
+
+    status = 404
+    code = MOCK_CODES[404]
+
+    def __init__(self) -> None:
+        # Unmatched, for the journal and the check after the test, even where a route
+        # matched the path and then found it is none of its own (a format suffix, a page
+        # route off its host).
+        request.environ[UNEMULATED] = True
+        path = request.path if len(request.path) <= 200 else request.path[:200] + "..."
+        super().__init__(f"mockplex emulates no route {request.method[:20]} {path}; it "
+                         f"emulates {', '.join(emulated_routes())}")
+
+
+class ControlError(PlexError):
+    """A bad call to the /_mockplex control API."""
+
+    code, status = 1900, 400
+
+
+def error_document(error: PlexError) -> dict[str, Any]:
+    """plex.tv's error body for ``error``, as data: ``{"errors": [{"code", "message",
+    "status"}]}`` (the app renders it as JSON or XML; its fields are
+    :class:`mockplex.plextv.wire.ErrorSchema`'s, which a test holds it to)."""
+    return {"errors": [{"code": error.code, "message": error.message,
+                        "status": error.status}]}
+
+
+def error_json(error: PlexError) -> bytes:
+    """That body as JSON, for the answers the server and the proxy write themselves."""
+    return json.dumps(error_document(error)).encode()
+
+
+def _render(error: PlexError) -> Response:
+    response = render.errors(error_document(error), error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+def _pin_not_found(error: PinNotFound) -> Response:
+    if render.is_control():
+        return _render(ControlError(str(error), status=404))
+    return _render(CodeNotFound())
+
+
+def _too_many_pins(error: TooManyPins) -> Response:
+    return _render(PlexError(str(error), status=429))
+
+
+def _account_error(error: AccountError) -> Response:
+    """Token and sign-in problems in plex.tv's answers; account problems as control
+    errors."""
+    if not render.is_control():
+        if isinstance(error, TokenRevoked):
+            return render.invalid_token()
+        if isinstance(error, (TokenInvalid, SignInFailed)):
+            return _render(NotAuthenticated())
+        if isinstance(error, VerificationRequired):
+            return _render(VerificationCodeMissing())
+    status = 409 if isinstance(error, AccountExists) else 404
+    return _render(ControlError(str(error), status=status))
+
+
+def _server_error(error: ServerError) -> Response:
+    """Only the control API adds servers and shares."""
+    status = 404 if isinstance(error, ServerNotFound) else 409
+    return _render(ControlError(str(error), status=status))
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    message = error.description or error.name
+    if status == 404:
+        return _render(Unemulated())
+    elif status == 405:
+        message = f"{request.method} is not allowed on {request.path}"
+    response = _render(PlexError(message, status=status))
+    if status == 405 and error.response is None:
+        allowed = getattr(error, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+#: The blueprints of plex.tv's routes, as endpoint prefixes.
+PLEX_ENDPOINTS = ("plextv.", "account.", "resources.")
+
+
+def emulated_routes() -> list[str]:
+    """The plex.tv routes the app answers, as ``METHOD /path``."""
+    routes: list[str] = []
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith(PLEX_ENDPOINTS) and "<any(" not in str(rule):
+            methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)  # no converter names
+            routes.extend(f"{method} {path}" for method in methods)
+    return routes
+
+
+def _unexpected(error: Exception) -> Response:
+    """A bug in mockplex: answered as plex.tv's 500, logged, and kept for the test."""
+    log.exception("mockplex failed on %s %s", printable(request.method), printable(request.path))
+    trace = "".join(traceback.format_exception(error)).rstrip()
+    store().problems.add(Problem(BUG, request.method, request.path, trace))
+    return _render(PlexError(f"mockplex failed: {type(error).__name__}: {error}"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(PlexError, _render)
+    app.register_error_handler(PinNotFound, _pin_not_found)
+    app.register_error_handler(AccountError, _account_error)
+    app.register_error_handler(TooManyPins, _too_many_pins)
+    app.register_error_handler(ServerError, _server_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
