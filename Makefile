@@ -5,15 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 32500
 # A second plex-api-client release for the compatibility suite; one environment holds one
-# release, so this one goes to its own folder (tests/test_compat_plex_api_client.py).
+# release, so this one goes to its own folder (tests/interception/test_compat_plex_api_client.py).
 SDK036 := plex-api-client==0.36.3
 # The TypeScript SDK's releases with the PIN operations, each in its own folder, run by
-# Node in tests/test_compat_plexjs.py (which skips locally without npm, fails in CI).
+# Node in tests/unchanged/test_compat_plexjs.py (which skips locally without npm, fails in CI).
 PLEXJS := 0.32.1 0.39.0
-# An unchanged Node app for the proxy tests (tests/test_unchanged_apps.py): the SDK on
+# An unchanged Node app for the proxy tests (tests/unchanged/test_unchanged_apps.py): the SDK on
 # fetch, axios, and undici (which the env file's preload takes from the app on Node < 22.21).
 NODE_APP := @lukehagar/plexjs@0.39.0 zod@3 axios@1.21.1 undici@6.29.1
-# The HAR 1.2 JSON schemas (tests/test_har.py validates mockplex's HAR files with them).
+# The HAR 1.2 JSON schemas (tests/control/test_har.py validates mockplex's HAR files with them).
 HAR_SCHEMA := har-schema@2.0.0
 NODE_DIR := $(VENV)/node
 NODE_STAMP := $(NODE_DIR)/.installed
@@ -89,7 +89,7 @@ bench: dist
 # The pictures in the docs, taken by the browser tests (docs/dashboard.png).
 screenshots: $(STAMP)
 	MOCKPLEX_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:randomly \
-		tests/test_dashboard.py -k screenshot
+		tests/control/test_dashboard.py -k screenshot
 
 clean:
 	rm -rf $(VENV) $(SMOKE_VENV) $(DIST) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

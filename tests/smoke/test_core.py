@@ -84,6 +84,6 @@ def test_the_sdist_holds_the_sources_docs_and_tests():
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     for name in ("setup.cfg", "pyproject.toml", "README.md", "CHANGELOG.md", "Makefile",
                  "mockplex/templates/auth.html", "mockplex/static/mockplex.js",
-                 "docs/contract.md", "fixtures/scenario.json", "tests/test_contract.py",
+                 "docs/contract.md", "fixtures/scenario.json", "tests/plextv/test_contract.py",
                  "tests/smoke/test_core.py"):
         assert name in names, name

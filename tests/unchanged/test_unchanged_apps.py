@@ -26,7 +26,7 @@ import pytest
 
 from tests.conftest import require
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_APP = ROOT / ".venv" / "node" / "app"
 TIMEOUT = 60
 
@@ -58,7 +58,7 @@ def run_with_approval(mockplex, command: list[str], env: dict[str, str],
 
 def test_python_plexapi_and_httpx_with_only_the_env_files_variables(mockplex,
                                                                    mockplex_proxy):
-    script = ROOT / "tests" / "clients" / "python_pin_login.py"
+    script = ROOT / "tests" / "unchanged" / "clients" / "python_pin_login.py"
     _, finished, _ = run_with_approval(mockplex, [sys.executable, str(script)],
                                        env=mockplex_proxy.env)
     assert finished["plexapi"] == "mockplex" and finished["httpx"] == [200, "mockplex"]
@@ -73,7 +73,7 @@ def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
     require("Node (apt-get install nodejs npm)", node is None)
     require(f"Node app packages in {NODE_APP} (make test installs them)",
           not (NODE_APP / "node_modules" / "undici").is_dir())
-    script = ROOT / "tests" / "node" / "unchanged_app.cjs"
+    script = ROOT / "tests" / "unchanged" / "node" / "unchanged_app.cjs"
     _, finished, stderr = run_with_approval(
         mockplex, [str(node), str(script)], env=mockplex_proxy.env, cwd=NODE_APP)
     assert finished["status"] == [201, 200, 200] and finished["username"] == "mockplex"
@@ -81,8 +81,8 @@ def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
     assert [entry.path for entry in mockplex.requests][-1] == "/api/v2/user"
 
 
-GUARD = ROOT / "tests" / "node" / "loopback_guard.cjs"
-FETCH_SCRIPT = ROOT / "tests" / "node" / "fetch_plex_tv.cjs"
+GUARD = ROOT / "tests" / "unchanged" / "node" / "loopback_guard.cjs"
+FETCH_SCRIPT = ROOT / "tests" / "unchanged" / "node" / "fetch_plex_tv.cjs"
 
 
 def run_guarded_node(args: list[str], env: dict[str, str], cwd: Path
@@ -183,7 +183,7 @@ def test_node_fetch_finds_undici_from_its_scripts_folder(mockplex, mockplex_prox
 
 @pytest.fixture(scope="session")
 def go_program(tmp_path_factory) -> Path:
-    """tests/go/pinflow.go built with Debian's Go (its build cache kept in .venv)."""
+    """tests/unchanged/go/pinflow.go built with Debian's Go (its build cache kept in .venv)."""
     go = shutil.which("go")
     require("Go (apt-get install golang-go)", go is None)
     binary = tmp_path_factory.mktemp("go") / "pinflow"
@@ -191,7 +191,7 @@ def go_program(tmp_path_factory) -> Path:
            "GOCACHE": str(ROOT / ".venv" / "go-cache"), "GOPATH": str(binary.parent / "gopath"),
            "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "CGO_ENABLED": "0"}
     done = subprocess.run([str(go), "build", "-o", str(binary),
-                           str(ROOT / "tests" / "go" / "pinflow.go")],
+                           str(ROOT / "tests" / "unchanged" / "go" / "pinflow.go")],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return binary

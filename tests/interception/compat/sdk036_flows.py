@@ -1,4 +1,4 @@
-"""plex-api-client 0.36.x flows, run by tests/test_compat_plex_api_client.py in a
+"""plex-api-client 0.36.x flows, run by tests/interception/test_compat_plex_api_client.py in a
 pytest of their own whose path puts 0.36.x first (0.30.0 is the suite's own).
 
 Interception only: no server_url anywhere, the SDK talks to https://plex.tv.

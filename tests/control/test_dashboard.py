@@ -18,7 +18,7 @@ import mockplex
 from mockplex import LiveServer, create_app
 from tests.values import HEADERS, JSON_HEADERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
 
 

@@ -1,6 +1,6 @@
 """The Speakeasy TypeScript SDK @lukehagar/plexjs (from npm), run by Node against
 `mockplex serve`: its PIN flow and token details, code unchanged but for its server URL
-(tests/node/plexjs_flow.cjs). `make test` installs each release into .venv/node.
+(tests/unchanged/node/plexjs_flow.cjs). `make test` installs each release into .venv/node.
 
 In CI these must run: a missing Node or release fails there. Locally they skip with a
 reason (`make test` installs the releases when npm is there).
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FLOW = ROOT / "tests" / "node" / "plexjs_flow.cjs"
+ROOT = Path(__file__).resolve().parents[2]
+FLOW = ROOT / "tests" / "unchanged" / "node" / "plexjs_flow.cjs"
 #: Releases that have the plex.tv PIN operations (0.43 has none); keep in step with the
 #: Makefile's PLEXJS.
 RELEASES = ("0.32.1", "0.39.0")

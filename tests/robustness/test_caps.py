@@ -18,7 +18,7 @@ from mockplex.domain import limits
 from mockplex.domain.journal import Entry, Journal
 from tests.values import HEADERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 JSON = {**HEADERS, "Accept": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 AT_CAP, OVER = "v" * 1024, "v" * 1025

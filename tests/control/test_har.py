@@ -27,7 +27,7 @@ from mockplex.web.traffic import DropConnection
 from tests.conftest import require
 from tests.values import HEADERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / ".venv" / "node" / "har" / "node_modules" / "har-schema" / "lib"
 TIMEOUT = 10
 

@@ -1,5 +1,5 @@
 """plex-api-client, unchanged, against https://plex.tv answered by interception:
-0.30.0 in this process; 0.36.x in a pytest of its own (tests/compat/sdk036_flows.py),
+0.30.0 in this process; 0.36.x in a pytest of its own (tests/interception/compat/sdk036_flows.py),
 since one environment holds one release."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Safe by default: no other site, rebinding name or forged header drives or reads the
 mock, no token is written where it came in, and what a client sent is shown, not obeyed
-(docs/security.md). The browser's side of it is tests/test_browser_hostile.py."""
+(docs/security.md). The browser's side of it is tests/web/test_browser_hostile.py."""
 
 from __future__ import annotations
 
