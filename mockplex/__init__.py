@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockplex import _moved
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 _moved.install()  # the modules 0.8.0 moved answer their old names, with a warning
 
@@ -28,17 +28,18 @@ _HOMES = {
     "Intercept": "mockplex.handle",
     "intercept": "mockplex.handle",
     "auth_url": "mockplex.plextv.pages",
-    "PLEX_HOSTS": "mockplex.domain.paths",
+    "PLEX_HOSTS": "mockplex.domain.hosts",
     "LiveServer": "mockplex.server",
     "Pin": "mockplex.domain.pins",
     "PinNotFound": "mockplex.domain.store",
     "Store": "mockplex.domain.store",
+    "MockplexError": "mockplex.domain.errors",
 }
 
 __all__ = [  # noqa: RUF022 - the order of _HOMES
     "DEFAULT_ACCOUNT", "DEFAULT_TOKEN", "Account", "create_app", "store_of", "Clock",
     "MockPlex", "Intercept", "intercept", "auth_url", "PLEX_HOSTS", "LiveServer", "Pin",
-    "PinNotFound", "Store",
+    "PinNotFound", "Store", "MockplexError",
 ]
 
 
@@ -59,7 +60,8 @@ if TYPE_CHECKING:
     from mockplex.app import create_app, store_of
     from mockplex.domain.accounts import DEFAULT_ACCOUNT, DEFAULT_TOKEN, Account
     from mockplex.domain.clock import Clock
-    from mockplex.domain.paths import PLEX_HOSTS
+    from mockplex.domain.errors import MockplexError
+    from mockplex.domain.hosts import PLEX_HOSTS
     from mockplex.domain.pins import Pin
     from mockplex.domain.store import PinNotFound, Store
     from mockplex.handle import Intercept, MockPlex, intercept

@@ -21,7 +21,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "ids": ("domain.ids",), "journal": ("domain.journal",), "limits": ("domain.limits",),
     "pins": ("domain.pins",), "problems": ("domain.problems",),
     "servers": ("domain.servers",), "store": ("domain.store",), "text": ("domain.text",),
-    "xplex": ("domain.xplex",), "paths": ("domain.paths", "web.environ"),
+    "xplex": ("domain.xplex",), "paths": ("domain.paths", "domain.hosts", "web.environ"),
     "signin": ("plextv.account", "plextv.resources"),
     "pages": ("plextv.pages", "control.dashboard"),
     "schemas": ("plextv.wire", "plextv.arguments", "control.bodies"),

@@ -13,13 +13,14 @@ from flask_cors import CORS
 from mockplex.control import api as control
 from mockplex.control import dashboard, openapi
 from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.hosts import decide_url
 from mockplex.domain.paths import CONTROL_PREFIX
 from mockplex.domain.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
 from mockplex.domain.text import printable
 from mockplex.plextv import account as signin
 from mockplex.plextv import pages, resources
 from mockplex.plextv import pins as plextv
-from mockplex.proxy.relays import Relays, absolute_refusal
+from mockplex.proxy.relays import Relays
 from mockplex.web import errors, guard, traffic
 from mockplex.web.environ import INTERCEPTED, REFUSED
 
@@ -111,7 +112,8 @@ class InterceptedRequests:
     hidden. In-process interception flags the environ itself; aiohttp's, over loopback,
     sends this process's secret (:func:`mockplex.web.guard.marked_scheme`). A request the
     proxy relayed is found by the connection it came on (:mod:`mockplex.proxy.relays`); one in
-    absolute form names its own URL, and one for another host is refused."""
+    absolute form names its own URL, refused (by :func:`mockplex.web.guard.guard`) where
+    the proxy would refuse it (:func:`mockplex.domain.hosts.decide_url`)."""
 
     def __init__(self, wsgi_app: Any, relays: Relays) -> None:
         self.wsgi_app = wsgi_app
@@ -125,11 +127,12 @@ class InterceptedRequests:
             if route is not None:
                 environ["REMOTE_ADDR"] = route.client
                 scheme = route.scheme
-                absolute = absolute_refusal(environ.get("REQUEST_URI", ""))
-                if absolute is not None:
-                    scheme, refused = absolute
-                    if refused is not None:
-                        environ[REFUSED] = refused
+                target = environ.get("REQUEST_URI", "")
+                if target[:8].lower().startswith(("http://", "https://")):  # any case
+                    scheme = target.partition(":")[0].lower()
+                    decision = decide_url(target)
+                    if decision.refused:
+                        environ[REFUSED] = decision.reason
         if scheme in ("http", "https"):
             environ["wsgi.url_scheme"] = scheme
             environ[INTERCEPTED] = True

@@ -67,6 +67,25 @@ def auto_approve_rule(text: str) -> str:
     return text
 
 
+class Renamed(argparse.Action):
+    """An option's old spelling (left out of ``--help``): it still works, and says its
+    new name in a line on stderr."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, *, new: str,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
+        self.new = new
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"mockplex: warning: {option_string} is deprecated, use {self.new} (the old "
+              "spelling goes in 1.0)", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+#: The options renamed in 0.8.0: old spelling -> new.
+RENAMED = {"--fixtures": "--scenario", "--journal-har": "--har"}
+
 
 
 def parser() -> argparse.ArgumentParser:
@@ -92,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--auto-approve", type=auto_approve_rule, metavar="RULE",
                        help="approve pins as the default account with no one clicking: "
                             "after-polls=N (poll N+1 carries the token) or after-seconds=S")
-    serve.add_argument("--fixtures", metavar="FILE",
+    serve.add_argument("--scenario", metavar="FILE",
                        help="a scenario file (JSON) of accounts and pins to start with, "
                             "laid down again by every reset")
     serve.add_argument("--seed", type=int, metavar="N",
@@ -114,9 +133,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--strict", action="store_true",
                        help="exit 1 at shutdown, listing them, if the mock failed inside or "
                             "was asked for a plex.tv route it does not emulate (for CI)")
-    serve.add_argument("--journal-har", metavar="FILE",
+    serve.add_argument("--har", metavar="FILE",
                        help="keep FILE a HAR 1.2 file of every plex.tv-side request (for a "
-                            "CI job to keep; HAR viewers and browsers' tools open it)")
+                            "CI job to keep; HAR viewers and browsers' tools open it; the "
+                            "plugin's is --mockplex-har)")
+    for old, new in RENAMED.items():
+        serve.add_argument(old, dest=new.removeprefix("--"), metavar="FILE", action=Renamed,
+                           new=new)
     serve.add_argument("--quiet", action="store_true",
                        help="log nothing per request (for load tests)")
     serve.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=4,
@@ -246,7 +269,7 @@ def serve(args: argparse.Namespace) -> int:
             "MOCKPLEX_BASE_URL": args.base_url,
             "MOCKPLEX_AUTO_APPROVE": args.auto_approve,
             "MOCKPLEX_SEED": args.seed,
-            "MOCKPLEX_SCENARIO": args.fixtures,
+            "MOCKPLEX_SCENARIO": args.scenario,
             "MOCKPLEX_MAX_PINS": args.max_pins,
             "MOCKPLEX_CONTROL_TOKEN": args.control_token,
             "MOCKPLEX_ALLOWED_HOSTS": tuple(args.allowed_host),
@@ -288,14 +311,14 @@ def serve(args: argparse.Namespace) -> int:
         server.stop()
         raise
     har = None
-    if args.journal_har:  # before the ready line: every request a client sends is in it
+    if args.har:  # before the ready line: every request a client sends is in it
         from mockplex.control.har import HarWriter
 
         try:
-            har = HarWriter(args.journal_har, store_of(app).journal)
+            har = HarWriter(args.har, store_of(app).journal)
         except OSError as error:
             server.stop()
-            print(f"mockplex: --journal-har {args.journal_har}: {error}", file=sys.stderr)
+            print(f"mockplex: --har {args.har}: {error}", file=sys.stderr)
             return 2
     if not is_loopback(args.host):
         print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "

@@ -19,8 +19,8 @@ from mockplex.control import scenario
 from mockplex.domain.accounts import Account
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.faults import Fault
+from mockplex.domain.hosts import PLEX_HOSTS
 from mockplex.domain.journal import Entry, check_count
-from mockplex.domain.paths import PLEX_HOSTS
 from mockplex.domain.pins import Pin
 from mockplex.domain.problems import report
 from mockplex.domain.servers import Server, Share
@@ -59,8 +59,10 @@ class MockPlex:
     def verify(self, pin_id: int | str, auth_token: str | None = None, *,
                user: str | None = None) -> str:
         """Approve the pin as account ``user``, or with ``auth_token``, or as the default
-        account; return the token its next poll will carry."""
-        token = self.store.verify(int(pin_id), auth_token, user=user).auth_token
+        account; return the token its next poll will carry. (Named as the control API's
+        route, ``POST /_mockplex/pins/<id>/verify``; the store calls it
+        :meth:`~mockplex.Store.approve`.)"""
+        token = self.store.approve(int(pin_id), auth_token, user=user).auth_token
         assert token is not None
         return token
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mockplex.domain import flags
 from mockplex.domain.paths import DEFAULT_HOST
 
 if TYPE_CHECKING:
@@ -183,13 +184,13 @@ def intercepting(request: pytest.FixtureRequest) -> bool:
     """Does the ``mockplex`` fixture intercept plex.tv for this test?"""
     if request.node.get_closest_marker("mockplex_no_intercept") is not None:
         return False
-    value = str(request.config.getini("mockplex_intercept")).strip().lower()
-    if value not in TRUTHY + FALSY:
-        raise pytest.UsageError(f"mockplex_intercept is true or false, got {value!r}")
-    return value in TRUTHY
-
-
-TRUTHY, FALSY = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+    try:
+        return flags.parse(str(request.config.getini("mockplex_intercept")),
+                           flags.SETTING_TRUE, flags.SETTING_FALSE, strip=True,
+                           ignore_case=True)
+    except flags.NotAFlag as error:
+        raise pytest.UsageError(f"mockplex_intercept is true or false, got "
+                                f"{error.value!r}") from None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -35,6 +35,7 @@ from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from mockplex.app import create_app, store_of
 from mockplex.domain.clock import real_monotonic
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.limits import HEAD_MAX
 from mockplex.domain.paths import DEFAULT_HOST, is_control_path
 from mockplex.domain.store import Store
@@ -52,7 +53,7 @@ LIMITS: dict[str, Any] = {"connection_limit": 1000, "channel_timeout": 60,
                           "cleanup_interval": 5, "asyncore_use_poll": True}
 
 
-class CannotListen(OSError):
+class CannotListen(MockplexError, OSError):
     """The address is taken, or not this machine's."""
 
 

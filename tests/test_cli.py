@@ -82,3 +82,38 @@ def test_bad_options_exit_2_with_a_message(capsys, args, problem):
         main(["serve", *args])
     assert exited.value.code == 2
     assert problem in capsys.readouterr().err
+
+
+# -- renamed options: the old spelling works, and says the new one on stderr --------------
+
+@pytest.mark.parametrize(("old", "new", "dest"), [("--fixtures", "--scenario", "scenario"),
+                                                  ("--journal-har", "--har", "har")])
+def test_a_renamed_option_still_works_and_warns_in_one_line(capsys, old, new, dest):
+    from mockplex.cli import parser
+
+    assert getattr(parser().parse_args(["serve", new, "f.json"]), dest) == "f.json"
+    assert capsys.readouterr().err == ""
+    assert getattr(parser().parse_args(["serve", old, "f.json"]), dest) == "f.json"
+    assert capsys.readouterr().err == (f"mockplex: warning: {old} is deprecated, use {new} "
+                                       "(the old spelling goes in 1.0)\n")
+
+
+def test_help_names_only_the_new_spellings(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    shown = capsys.readouterr().out
+    assert "--scenario FILE" in shown and "--har FILE" in shown
+    assert "--fixtures" not in shown and "--journal-har" not in shown
+
+
+def test_serve_with_the_old_scenario_option(serve, tmp_path):
+    scenario = tmp_path / "s.json"
+    scenario.write_text('{"accounts": [{"username": "old-spelling"}]}')
+    proc, url = serve("--port", "0", "--fixtures", str(scenario))
+    users = requests.get(url + "/_mockplex/users", timeout=5).json()
+    assert "old-spelling" in [user["username"] for user in users]
+    proc.terminate()
+    proc.wait(timeout=10)
+    assert proc.stderr.read().splitlines()[0] == (
+        "mockplex: warning: --fixtures is deprecated, use --scenario (the old spelling "
+        "goes in 1.0)")

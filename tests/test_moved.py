@@ -74,7 +74,8 @@ def test_a_split_module_finds_each_name_in_its_new_home():
 
     assert schemas.PIN_SCHEMA is wire.PIN_SCHEMA
     assert schemas.load is arguments.load
-    assert schemas.VerifyArgs is bodies.VerifyArgs
+    with pytest.warns(DeprecationWarning, match="VerifyArgs is now ApproveArgs"):
+        assert schemas.VerifyArgs is bodies.ApproveArgs  # its 0.7 name, renamed since
     with pytest.raises(AttributeError, match=re.escape("moved to mockplex.plextv.wire")):
         schemas.NOT_A_NAME  # noqa: B018
 

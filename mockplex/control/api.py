@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, request
 
+from mockplex.domain import flags
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import format_wire
 from mockplex.domain.faults import Fault
@@ -96,13 +97,13 @@ def pins() -> Response:
     return render.json_response([pin_json(pin) for pin in found])
 
 
-@bp.post("/pins/<id>/verify")
+@bp.post("/pins/<id>/verify")  # the public route keeps its word; mockplex says approve
 @documented(post=control("Approve a pin", {"200": answer("the approved pin", ref("Pin")),
                                           "400": BAD_BODY, "404": NO_PIN},
                           "VerifyArgs", [PIN_ID]))
-def verify(id: str) -> Response:
-    args = body(bodies.VERIFY_ARGS)
-    pin = store().verify(pin_id(id), args["auth_token"], user=args["user"])
+def approve(id: str) -> Response:
+    args = body(bodies.APPROVE_ARGS)
+    pin = store().approve(pin_id(id), args["auth_token"], user=args["user"])
     return render.json_response(pin_json(pin))
 
 
@@ -204,6 +205,11 @@ def stop_auto_approve() -> Response:
     return auto_approve_json()
 
 
+#: ``?unmatched=``'s spellings, for the OpenAPI document.
+UNMATCHED = sorted([*flags.QUERY_TRUE, *flags.QUERY_FALSE],
+                   key=lambda spelling: (len(spelling), spelling))  # 0, 1, true, false
+
+
 @bp.get("/requests")
 @documented(get=control("The request journal", {
     "200": answer("the entries", array("JournalEntry")),
@@ -211,7 +217,7 @@ def stop_auto_approve() -> Response:
     {"in": "query", "name": name, "required": False, "schema": schema}
     for name, schema in (("method", {"type": "string"}), ("path", {"type": "string"}),
                          ("pin", PIN_ID_SCHEMA),
-                         ("unmatched", {"type": "string", "enum": ["0", "1", "true", "false"]}))]))
+                         ("unmatched", {"type": "string", "enum": UNMATCHED}))]))
 def requests_() -> Response:
     """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
     args = request.args
@@ -220,12 +226,15 @@ def requests_() -> Response:
     if pin is not None and pin_number is None:
         raise ControlError(f"pin is a pin id (9-10 digits), got {shown(pin)}")
     unmatched = args.get("unmatched")
-    if unmatched not in (None, "0", "1", "true", "false"):
-        raise ControlError(f"unmatched is 1 or 0, got {shown(unmatched)}")
+    only_unmatched = None
+    if unmatched is not None:
+        try:
+            only_unmatched = flags.parse(unmatched, flags.QUERY_TRUE, flags.QUERY_FALSE)
+        except flags.NotAFlag:
+            raise ControlError(f"unmatched is 1 or 0, got {shown(unmatched)}") from None
     entries = store().journal.entries(
         method=args.get("method"), path=args.get("path"),
-        pin_id=pin_number,
-        unmatched=None if unmatched is None else unmatched in ("1", "true"))
+        pin_id=pin_number, unmatched=only_unmatched)
     return render.json_response(bodies.ENTRIES.dump(entries))
 
 

@@ -4,6 +4,7 @@ unknown key is an error), and what a scenario file's entries are checked with.
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -25,8 +26,9 @@ from mockplex.domain.store import check_approver
 from mockplex.plextv.arguments import SOME_TEXT, TEXT, JSONBoolean, JSONNumber
 
 
-class VerifyArgs(Schema):
-    """Body of ``POST /_mockplex/pins/<id>/verify``."""
+class ApproveArgs(Schema):
+    """Body of ``POST /_mockplex/pins/<id>/verify``, which approves a pin (its OpenAPI
+    component keeps the route's word: ``VerifyArgs``)."""
 
     class Meta:
         unknown = RAISE
@@ -240,7 +242,7 @@ class ClockArgs(Schema):
 
     advance = JSONNumber(required=True, allow_nan=False,
                            validate=validate.Range(min=0, max=MAX_SPAN))
-VERIFY_ARGS = VerifyArgs()
+APPROVE_ARGS = ApproveArgs()
 CREATE_USER_ARGS = CreateUserArgs()
 AUTO_APPROVE_ARGS = AutoApproveArgs()
 FAULT = FaultSchema()
@@ -251,3 +253,16 @@ SERVER_ARGS = ServerArgs()
 SHARE_ARGS = ShareArgs()
 SHARES = ShareSchema(many=True)
 SERVERS = ServerArgs(many=True)
+
+#: Names these bodies had before mockplex said "approve" everywhere -> their names now.
+RENAMED = {"VerifyArgs": "ApproveArgs", "VERIFY_ARGS": "APPROVE_ARGS"}
+
+
+def __getattr__(name: str) -> Any:
+    """An old name (:data:`RENAMED`): its new one's value, with a DeprecationWarning."""
+    new = RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"{__name__}.{name} is now {new} (see CHANGELOG.md, 0.8.0); the old "
+                  "name goes in 1.0", DeprecationWarning, stacklevel=2)
+    return globals()[new]

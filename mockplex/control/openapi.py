@@ -42,7 +42,7 @@ def component_schemas() -> dict[str, type[Schema]]:
         "ConnectionArgs": bodies.ConnectionArgs, "Server": bodies.ServerArgs,
         "ShareArgs": bodies.ShareArgs, "Share": bodies.ShareSchema,
         "JournalEntry": bodies.EntrySchema, "Fault": bodies.FaultSchema,
-        "VerifyArgs": bodies.VerifyArgs,
+        "VerifyArgs": bodies.ApproveArgs,  # the route's word (POST .../verify), kept
         "CreateUserArgs": bodies.CreateUserArgs, "ClockArgs": bodies.ClockArgs,
         "AutoApproveArgs": bodies.AutoApproveArgs,
     }

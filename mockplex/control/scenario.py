@@ -15,20 +15,22 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mockplex.control.bodies import CreateUserArgs, ServerArgs, ShareArgs
+from mockplex.domain import flags
 from mockplex.domain.accounts import DEFAULT_ACCOUNT, AccountError
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.ids import ID_RANGE
 from mockplex.domain.limits import XPLEX_VALUE_MAX
 from mockplex.domain.pins import code_shape, is_code
 from mockplex.domain.servers import ServerError
 from mockplex.domain.store import Store, check_approver
-from mockplex.plextv.arguments import SOME_TEXT, TEXT
+from mockplex.plextv.arguments import SOME_TEXT, TEXT, Flag
 
 STATES = ("pending", "approved", "expired")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(MockplexError, ValueError):
     """A scenario that cannot be loaded; the message names where and why."""
 
 
@@ -43,7 +45,7 @@ class PinEntry(Schema):
                                                 error="must have 9 or 10 digits"))
     code = fields.String(load_default=None)
     product = fields.String(load_default="0", validate=validate.Length(max=XPLEX_VALUE_MAX))
-    strong = fields.Boolean(load_default=False)
+    strong = Flag(flags.LENIENT_TRUE, flags.LENIENT_FALSE, load_default=False)
     state = fields.String(load_default="pending", validate=validate.OneOf(STATES))
     approved_by = fields.String(data_key="approvedBy", load_default=None, validate=TEXT)
     auth_token = fields.String(data_key="authToken", load_default=None, validate=SOME_TEXT)
@@ -158,7 +160,7 @@ def apply(store: Store, name: str, scenario: Mapping[str, Any]) -> None:
         except ValueError as error:
             raise ScenarioError(f"{name}: pins[{index}]: {error}") from None
         if entry["state"] == "approved":
-            store.verify(pin.id, entry["auth_token"], user=entry["approved_by"])
+            store.approve(pin.id, entry["auth_token"], user=entry["approved_by"])
         elif entry["state"] == "expired":
             store.expire(pin.id)
     for index, server in enumerate(scenario["servers"]):

@@ -12,6 +12,7 @@ import random
 import string
 from dataclasses import dataclass
 
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.ids import random_string, unique
 from mockplex.domain.limits import check_text
 
@@ -24,7 +25,7 @@ DEFAULT_TOKEN = "MockPlexDefaultToken"
 JOINED_AT = 1721149385
 
 
-class AccountError(Exception):
+class AccountError(MockplexError):
     """Base class of the account errors."""
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from mockplex.domain.accounts import TOKEN_ALPHABET, TOKEN_LENGTH
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.ids import random_string, unique
 from mockplex.domain.limits import CONNECTIONS_MAX, check_text
 
@@ -37,7 +38,7 @@ FIRST_SERVER_ID = 1001
 FIRST_SHARE_ID = 2001
 
 
-class ServerError(Exception):
+class ServerError(MockplexError):
     """Base class of the server and share errors."""
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
+import warnings
 from collections.abc import Callable
 
 from mockplex.domain.accounts import DEFAULT_ACCOUNT, Account, Accounts
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN, Clock
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.faults import Faults
 from mockplex.domain.journal import Journal
 from mockplex.domain.limits import XPLEX_VALUE_MAX, check_text
@@ -37,7 +39,12 @@ def check_approver(auth_token: str | None, user: str | None) -> None:
         raise ValueError("auth_token must be a non-empty string or None")
 
 
-class StoreError(Exception):
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(f"Store.{old} is now Store.{new} (see CHANGELOG.md, 0.8.0); the old "
+                  "name goes in 1.0", DeprecationWarning, stacklevel=3)
+
+
+class StoreError(MockplexError):
     """Base class of the store's own errors."""
 
 
@@ -142,7 +149,7 @@ class Store:
             self._pins.update(pin)
             rule = self.auto_approve
             if pin.auth_token is None and rule is not None and rule.due(pin, self.clock.now()):
-                pin = self._approve(pin, self._token_for(None, None))
+                pin = self._grant(pin, self._token_for(None, None))
             return pin
 
     def pin_for_code(self, code: str) -> Pin:
@@ -160,20 +167,33 @@ class Store:
             self._purge()
             return self._pins.all()
 
-    def verify(self, pin_id: int, auth_token: str | None = None, *,
-               user: str | None = None) -> Pin:
+    def approve(self, pin_id: int, auth_token: str | None = None, *,
+                user: str | None = None) -> Pin:
         """Approve pin ``pin_id`` as account ``user``, or with ``auth_token`` (a token no
-        account has yet gets an account of its own), or as the default account."""
+        account has yet gets an account of its own), or as the default account (the
+        control API's ``POST /_mockplex/pins/<id>/verify``, ``MockPlex.verify``)."""
         check_approver(auth_token, user)
         with self._lock:
             pin = self.get_pin(pin_id)
-            return self._approve(pin, self._token_for(auth_token, user))
+            return self._grant(pin, self._token_for(auth_token, user))
 
-    def link(self, code: str, auth_token: str | None) -> Pin:
-        """plex.tv/link: the account that ``auth_token`` opens approves the pin ``code``."""
+    def approve_code(self, code: str, auth_token: str | None) -> Pin:
+        """Approve the pin whose code is ``code`` as the account ``auth_token`` opens
+        (plex.tv/link, and its API ``PUT /api/v2/pins/link``)."""
         with self._lock:
             account = self._accounts.for_token(auth_token)
-            return self._approve(self.pin_for_code(code), account.auth_token)
+            return self._grant(self.pin_for_code(code), account.auth_token)
+
+    def verify(self, pin_id: int, auth_token: str | None = None, *,
+               user: str | None = None) -> Pin:
+        """Deprecated: :meth:`approve`."""
+        _renamed("verify", "approve")
+        return self.approve(pin_id, auth_token, user=user)
+
+    def link(self, code: str, auth_token: str | None) -> Pin:
+        """Deprecated: :meth:`approve_code`."""
+        _renamed("link", "approve_code")
+        return self.approve_code(code, auth_token)
 
     def expire(self, pin_id: int) -> Pin:
         """End pin ``pin_id`` now; it answers as not found from then on."""
@@ -304,7 +324,8 @@ class Store:
             self._accounts.add(None, auth_token=auth_token)
         return auth_token
 
-    def _approve(self, pin: Pin, auth_token: str) -> Pin:
+    def _grant(self, pin: Pin, auth_token: str) -> Pin:
+        """The pin approved: its polls carry ``auth_token`` from now on."""
         approved = dataclasses.replace(pin, auth_token=auth_token, new_registration=False)
         self._pins.update(approved)
         return approved

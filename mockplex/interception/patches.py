@@ -28,13 +28,15 @@ from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from mockplex.domain.errors import MockplexError
+
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Restore = Callable[[], None]
 #: The value of the mark header for a request sent as a scheme (aiohttp's hop over loopback).
 Mark = Callable[[str], str]
 
 
-class Dropped(Exception):
+class Dropped(MockplexError):
     """The mock dropped the connection (an injected fault): no answer at all."""
 
 

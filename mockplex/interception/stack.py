@@ -12,9 +12,10 @@ libraries are patched when the first block starts and restored when the last end
 
 The plex.tv hosts and every host below them (``*.plex.tv``) are answered by the
 mock, never by the network, while interception is active; every other host is left
-to the client and to the user's own mocks (see :mod:`mockplex.interception.patches`). Whichever
-way a request comes in, it is marked as intercepted, so the ``/_mockplex`` control
-API is not reachable on the plex.tv hosts.
+to the client and to the user's own mocks (see :mod:`mockplex.interception.patches`).
+That rule is :func:`mockplex.domain.hosts.decide`'s, as the proxy's is
+(:meth:`Interception.decide`). Whichever way a request comes in, it is marked as
+intercepted, so the ``/_mockplex`` control API is not reachable on the plex.tv hosts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mockplex.app import store_of
-from mockplex.domain.paths import PLEX_HOSTS
+from mockplex.domain.errors import MockplexError
+from mockplex.domain.hosts import EVERY_HOST, PLEX_HOSTS, Decision, decide, normal
 from mockplex.domain.store import Store
 from mockplex.interception.patches import PATCHES, Answer, Dropped, Restore
 from mockplex.server import LiveServer
@@ -38,7 +40,7 @@ from mockplex.web.traffic import DropConnection
 STARTED_KEPT = 8  # the interceptions a report can name, the latest
 
 
-class InterceptionError(RuntimeError):
+class InterceptionError(MockplexError, RuntimeError):
     """Interception cannot start as asked."""
 
 
@@ -97,14 +99,12 @@ class _Stack:
             return [store_of(interception.app) for interception in self.started]
 
     def target(self, scheme: str, host: str) -> Interception | None:
-        """The innermost interception, if ``host`` is one of its hosts (or below one)."""
+        """The innermost interception, if it answers ``scheme://host``."""
         try:
             innermost = self.active[-1]
         except IndexError:  # the last one ended while a request was on its way
             return None
-        if scheme not in ("http", "https") or not innermost.covers(host):
-            return None
-        return innermost
+        return innermost if innermost.decide(scheme, host).answered else None
 
 
 STACK = _Stack()
@@ -116,7 +116,7 @@ class Interception:
 
     def __init__(self, app: Flask, hosts: Iterable[str] = PLEX_HOSTS,
                  server: LiveServer | None = None) -> None:
-        self.hosts = tuple(host.lower().rstrip(".") for host in hosts)
+        self.hosts = tuple(normal(host) for host in hosts)
         if not self.hosts:
             raise ValueError("intercept needs at least one host")
         self.app = app
@@ -124,10 +124,17 @@ class Interception:
         self._own_server = False
         self._server_lock = threading.Lock()
 
+    def decide(self, scheme: str, host: str) -> Decision:
+        """What this interception does with a request for ``scheme://host``
+        (:func:`mockplex.domain.hosts.decide`): answered if the host is one of its hosts
+        or below one, on any port (none is the network's while it is active); every
+        other host passed through, to the client and the user's own mocks."""
+        return decide(scheme, host, None, EVERY_HOST, hosts=self.hosts, below=True,
+                      any_port=True)
+
     def covers(self, host: str) -> bool:
         """Is ``host`` one of this interception's hosts, or a host below one?"""
-        host = host.lower().rstrip(".")
-        return any(host == mine or host.endswith("." + mine) for mine in self.hosts)
+        return self.decide("https", host).answered
 
     @property
     def active(self) -> bool:

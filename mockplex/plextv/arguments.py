@@ -8,7 +8,7 @@ clients send many X-Plex values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from marshmallow import (
@@ -20,15 +20,27 @@ from marshmallow import (
     validate,
 )
 
+from mockplex.domain import flags
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.limits import TEXT_MAX
 
 #: A text a test gives mockplex (mockplex.limits.TEXT_MAX), and one that is not empty.
 TEXT = validate.Length(max=TEXT_MAX)
 SOME_TEXT = validate.Length(min=1, max=TEXT_MAX)
 
-TRUTHY = {"true", "True", "1", 1}
-FALSY = {"false", "False", "0", "", 0}
-#: The furthest one call may move the clock: a hundred years, in seconds.
+
+class Flag(fields.Boolean):
+    """Yes or no, in the spellings given (:mod:`mockplex.domain.flags` names each
+    reader's), read by :func:`mockplex.domain.flags.parse`; anything else is invalid."""
+
+    def __init__(self, true: Collection[Any], false: Collection[Any], **kwargs: Any) -> None:
+        super().__init__(truthy=set(true), falsy=set(false), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        try:
+            return flags.parse(value, self.truthy, self.falsy)
+        except flags.NotAFlag:
+            raise self.make_error("invalid", input=value) from None
 
 
 class JSONBoolean(fields.Boolean):
@@ -76,7 +88,7 @@ class CreatePinArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    strong = fields.Boolean(truthy=TRUTHY, falsy=FALSY, load_default=False)
+    strong = Flag(flags.WIRE_TRUE, flags.WIRE_FALSE, load_default=False)
 
 
 class SignInArgs(Schema):
@@ -87,8 +99,8 @@ class SignInArgs(Schema):
 
     login = fields.String(required=True, validate=validate.Length(min=1))
     password = fields.String(required=True, validate=validate.Length(min=1))
-    remember_me = fields.Boolean(data_key="rememberMe", truthy=TRUTHY, falsy=FALSY,
-                                 load_default=False)
+    remember_me = Flag(flags.WIRE_TRUE, flags.WIRE_FALSE, data_key="rememberMe",
+                       load_default=False)
     verification_code = fields.String(data_key="verificationCode", load_default=None)
 
 
@@ -113,7 +125,7 @@ LINK_ARGS = LinkArgs()
 SIGN_IN_ARGS = SignInArgs()
 
 
-class Invalid(ValueError):
+class Invalid(MockplexError, ValueError):
     """Data a schema refused; the message names each field and its problem."""
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from mockplex.domain.hosts import APPROVAL_HOSTS, decide
 from mockplex.web.context import base_url, store
 from mockplex.web.deferred import Deferred
 from mockplex.web.environ import INTERCEPTED
@@ -37,9 +38,6 @@ else:
 
 bp = Blueprint("pages", __name__)
 bp.after_request(page_headers)  # no page of the mock is framed by another site's
-
-#: The hosts whose approval URLs :func:`auth_url` rewrites.
-APPROVAL_HOSTS = ("app.plex.tv", "plex.tv", "www.plex.tv")
 
 
 @bp.get("/auth")
@@ -59,7 +57,7 @@ def approve() -> Response:
                                              for key in ("code", "user")):
         raise BadParameter('send {"code": "...", "user": "..."} as JSON')
     state = store()
-    state.link(body["code"], state.account(body["user"]).auth_token)
+    state.approve_code(body["code"], state.account(body["user"]).auth_token)
     return Response(status=204)
 
 
@@ -91,7 +89,8 @@ def auth_url(url: str, base_url: str) -> str:
     """``url``, an ``https://app.plex.tv/auth...`` (or ``https://plex.tv/link``) URL a
     client produced, moved onto the mock at ``base_url``, path, query and fragment kept."""
     parts = urlsplit(url)
-    if parts.hostname not in APPROVAL_HOSTS or not parts.path.startswith(("/auth", "/link")):
+    page = decide(parts.scheme, parts.hostname or "", hosts=APPROVAL_HOSTS, any_port=True)
+    if not page.answered or not parts.path.startswith(("/auth", "/link")):
         raise ValueError(f"not a plex.tv approval URL (https://app.plex.tv/auth... or "
                          f"https://plex.tv/link): {url!r}")
     moved = base_url.rstrip("/") + parts.path

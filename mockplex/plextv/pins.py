@@ -149,7 +149,7 @@ def link_pin(fmt: str | None) -> Response:
     body = json_body()
     token = xplex_values().get("x-plex-token") or body.get("authToken")
     store().account_for_token(token)  # 401 / 422 before the code is looked at
-    store().link(load(arguments.LINK_ARGS, parameters(body))["code"], token)
+    store().approve_code(load(arguments.LINK_ARGS, parameters(body))["code"], token)
     return Response(status=204)
 
 

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 from flask import Blueprint, Flask, Response, request
 
+from mockplex.domain import flags
 from mockplex.domain.accounts import Account
 from mockplex.plextv.request import (
     caller,
@@ -41,7 +42,9 @@ bp = Blueprint("resources", __name__)
 
 
 def flag(name: str) -> bool:
-    return request.args.get(name, "0").lower() in ("1", "true")
+    """A filter of the query: yes in any case, anything else (or none) no."""
+    return flags.parse(request.args.get(name, "0"), flags.FILTER_TRUE, ignore_case=True,
+                       otherwise=False)
 
 
 def visible_resources(account: Account) -> list[dict[str, Any]]:

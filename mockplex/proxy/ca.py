@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mockplex.domain import files
+from mockplex.domain.hosts import PLEX_DOMAIN
 
 try:
     from cryptography import x509
@@ -46,7 +47,7 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
                       "pip install 'mockplex[proxy]'") from error
 
 #: The one name the CA may vouch for, with every name below it.
-PERMITTED = "plex.tv"
+PERMITTED = PLEX_DOMAIN
 KEY_FILE = "ca-key.pem"
 CERT_FILE = "ca.pem"
 BUNDLE_FILE = "bundle.pem"

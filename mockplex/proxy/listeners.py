@@ -9,7 +9,9 @@
   limits and journal serve it. A request in absolute form (``GET https://plex.tv/...``,
   as axios sends, or plain ``http://plex.tv``) is relayed the same way. Every other host
   is refused at once with 403, before any DNS lookup, unless it is one of the
-  ``passthrough`` hosts, which are tunnelled unchanged;
+  ``passthrough`` hosts, which are tunnelled unchanged. Which is which is one decision,
+  :func:`mockplex.domain.hosts.decide`, which the app asks too for each later request
+  on a relayed connection;
 - a TLS listener (``tls_port``) presenting the plex.tv certificates directly, for
   programs that ignore proxy settings but can be pointed at an address (``/etc/hosts``,
   ``curl --resolve``, Chromium's ``--host-resolver-rules``).
@@ -44,11 +46,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from mockplex.app import relays_of
-from mockplex.domain.paths import DEFAULT_HOST, PROXY_HOSTS, is_loopback
+from mockplex.domain.hosts import PROXY_HOSTS, decide, decide_url
+from mockplex.domain.paths import DEFAULT_HOST, is_loopback
 from mockplex.proxy.ca import CA, Leaves
 from mockplex.proxy.clientenv import client_env
 from mockplex.proxy.head import MAX_HEAD, Head, Refused, authority
-from mockplex.proxy.relays import Route, refusal, refusal_of
+from mockplex.proxy.relays import Route
 from mockplex.proxy.streams import CHUNK, RealTimeLoop, drop, pump
 
 if TYPE_CHECKING:
@@ -356,21 +359,19 @@ class Proxy:
     async def _connect(self, head: Head, client: str, reader: asyncio.StreamReader,
                        writer: asyncio.StreamWriter) -> None:
         host, port = authority(head.target)
-        if host in PROXY_HOSTS:
-            refused = refusal_of("https", host, port)
-            if refused is not None:
-                raise Refused(403, refused)
+        decision = decide("https", host, port, self.passthrough, tunnel=True)
+        if decision.answered:
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await writer.start_tls(self._contexts[host],
                                    ssl_handshake_timeout=self.timeouts.handshake)
             await self._to_server(Route("https", host, client), reader, writer)
-        elif host in self.passthrough:
+        elif decision.passes:
             upstream = await self._open(host, port)
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await pump(reader, writer, *upstream, idle=self.timeouts.idle)
         else:
-            raise Refused(403, refusal(host))
+            raise Refused(decision.status, decision.reason)
 
     async def _absolute(self, head: Head, client: str, reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter) -> None:
@@ -380,26 +381,17 @@ class Proxy:
             raise Refused(400, "this is mockplex's proxy: send CONNECT host:443, or a "
                                "request with an absolute URL (GET https://plex.tv/...); "
                                f"got {head.method[:20]} {head.target[:80]!r}")
-        if host in PROXY_HOSTS:
-            try:
-                port = parts.port
-            except ValueError:
-                raise Refused(400, f"not a port: {head.target[:80]!r}") from None
-            refused = refusal_of(parts.scheme, host, port)
-            if refused is not None:  # plex.tv:22 is refused as CONNECT plex.tv:22 is
-                raise Refused(403, refused)
+        # (plex.tv:22 is refused as CONNECT plex.tv:22 is)
+        decision = decide_url(head.target, self.passthrough)
+        if decision.answered:
             await self._to_server(Route(parts.scheme, host, client), reader, writer,
                                   first=head.raw)
-        elif host in self.passthrough and parts.scheme == "http":
-            try:
-                port = parts.port or 80
-            except ValueError:
-                raise Refused(400, f"not a port: {head.target[:80]!r}") from None
-            upstream = await self._open(host, port)
+        elif decision.passes:  # plain http only
+            upstream = await self._open(host, parts.port or 80)
             upstream[1].write(head.without_proxy_headers())
             await pump(reader, writer, *upstream, idle=self.timeouts.idle)
         else:
-            raise Refused(403, refusal(host))
+            raise Refused(decision.status, decision.reason)
 
     async def _tls_client(self, reader: asyncio.StreamReader,
                           writer: asyncio.StreamWriter) -> None:

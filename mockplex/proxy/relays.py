@@ -5,17 +5,15 @@ talks to, over a loopback connection of its own, without parsing them a second t
 Before it writes a byte it records that connection's local address here with the
 scheme and host the client asked for; the app (:class:`mockplex.app.InterceptedRequests`)
 looks each request's ``REMOTE_ADDR``/``REMOTE_PORT`` up, and answers a request found
-here as that plex.tv URL, with the control API hidden. No Flask here: the proxy runs
-beside the app, not in it.
+here as that plex.tv URL, with the control API hidden (a later request on the connection
+that names another URL is checked by :func:`mockplex.domain.hosts.decide_url`, as the
+proxy checks the first). No Flask here: the proxy runs beside the app, not in it.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-
-from mockplex.domain.paths import PROXY_HOSTS
 
 
 @dataclass(frozen=True)
@@ -26,41 +24,6 @@ class Route:
     scheme: str
     host: str
     client: str
-
-
-def refusal(host: str) -> str:
-    """Why the proxy does not answer for ``host``, and how to let it through."""
-    return (f"mockplex's proxy answers only plex.tv's hosts ({', '.join(PROXY_HOSTS)}), "
-            f"so it refused {host[:255]!r} without looking it up; to let a host through "
-            f"unchanged, start the server with --proxy-passthrough {host[:255]}")
-
-
-#: The one port the mock answers plex.tv's hosts on, by scheme.
-PLEX_PORTS = {"https": 443, "http": 80}
-
-
-def refusal_of(scheme: str, host: str, port: int | None) -> str | None:
-    """Why the mock does not answer ``scheme://host:port`` as plex.tv (None: it does).
-    ``port`` None is the scheme's own."""
-    if host not in PROXY_HOSTS:
-        return refusal(host)
-    if port is not None and port != PLEX_PORTS.get(scheme):
-        return (f"mockplex answers {host} on port {PLEX_PORTS.get(scheme, 443)} "
-                f"({scheme}) only, not {port}")
-    return None
-
-
-def absolute_refusal(request_uri: str) -> tuple[str, str | None] | None:
-    """For an absolute-form request target (``https://plex.tv/...``): its scheme, and why
-    it is refused (None: answered); None for the usual origin form (``/api/v2/pins``)."""
-    if not request_uri[:8].lower().startswith(("http://", "https://")):  # any case
-        return None
-    parts = urlsplit(request_uri)  # (its scheme and host come out lower-cased)
-    try:
-        port = parts.port
-    except ValueError:
-        return parts.scheme, f"not a port: {request_uri[:80]!r}"
-    return parts.scheme, refusal_of(parts.scheme, (parts.hostname or "").rstrip("."), port)
 
 
 class Relays(dict[tuple[str, str], Route]):

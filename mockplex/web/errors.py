@@ -25,6 +25,7 @@ from mockplex.domain.accounts import (
     TokenRevoked,
     VerificationRequired,
 )
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.problems import BUG, Problem
 from mockplex.domain.servers import ServerError, ServerNotFound
 from mockplex.domain.store import PinNotFound, TooManyPins
@@ -52,7 +53,7 @@ def mock_code(status: int) -> int:
     return MOCK_CODES.get(status, 1900 + status % 100)
 
 
-class PlexError(Exception):
+class PlexError(MockplexError):
     """An error answered in plex.tv's shape."""
 
     code = 1999

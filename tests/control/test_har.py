@@ -1,4 +1,4 @@
-"""The journal as a HAR 1.2 file: `mockplex serve --journal-har` (complete after SIGTERM,
+"""The journal as a HAR 1.2 file: `mockplex serve --har` (complete after SIGTERM,
 readable while it runs) and the plugin's `--mockplex-har`, validated against the HAR 1.2
 JSON schemas of the npm package har-schema (`make test` installs it; locally the
 validation skips without npm, in CI it fails)."""
@@ -58,7 +58,7 @@ def wait_for_entries(path: Path, count: int) -> dict:
 def test_serve_keeps_a_har_file_readable_while_running_and_complete_after_sigterm(
         serve, tmp_path):
     har = tmp_path / "mock.har"
-    proc, url = serve("--port", "0", "--journal-har", str(har))
+    proc, url = serve("--port", "0", "--har", str(har))
     assert json.loads(har.read_text())["log"]["entries"] == []  # valid from the start
     pin = requests.post(url + "/api/v2/pins?strong=true", headers={
         **HEADERS, "Accept": "application/json"}, timeout=5).json()

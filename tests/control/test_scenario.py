@@ -46,7 +46,7 @@ def test_the_example_lays_down_passwords_servers_and_shares():
 def test_a_reset_lays_a_server_scenario_down_again():
     app = create_app({"MOCKPLEX_SCENARIO": str(SCENARIO)})
     store = store_of(app)
-    store.verify(308667304)
+    store.approve(308667304)
     store.create_account("carol")
     store.reset()
     assert store.get_pin(308667304).auth_token is None
@@ -103,7 +103,7 @@ def test_unreadable_files_are_named(tmp_path):
 
 
 def test_serve_loads_a_scenario_file(serve):
-    _, url = serve("--port", "0", "--fixtures", str(SCENARIO))
+    _, url = serve("--port", "0", "--scenario", str(SCENARIO))
     polled = requests.get(url + "/api/v2/pins/1272322473.json",
                           headers={"X-Plex-Client-Identifier": "overseerr-test"}, timeout=5)
     assert polled.json()["authToken"] == "AliceToken0123456789"
@@ -117,7 +117,7 @@ def test_serve_stops_on_a_bad_scenario_file(tmp_path):
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"pins": [{"clientIdentifier": "c", "state": "gone"}]}')
-    assert main(["serve", "--port", "0", "--fixtures", str(bad)]) == 2
+    assert main(["serve", "--port", "0", "--scenario", str(bad)]) == 2
 
 
 def test_the_plugin_marker_loads_a_scenario(run_pytest, pytester):

@@ -77,26 +77,26 @@ def test_store_verify_by_user_by_token_or_default():
     store = Store()
     alice = store.create_account("alice")
     pins = [store.create_pin("c") for _ in range(3)]
-    assert store.verify(pins[0].id, user="alice").auth_token == alice.auth_token
-    assert store.verify(pins[1].id).auth_token == DEFAULT_TOKEN
-    assert store.verify(pins[2].id, "raw-token").auth_token == "raw-token"
+    assert store.approve(pins[0].id, user="alice").auth_token == alice.auth_token
+    assert store.approve(pins[1].id).auth_token == DEFAULT_TOKEN
+    assert store.approve(pins[2].id, "raw-token").auth_token == "raw-token"
     assert store.account_for_token("raw-token").username == "user3"
     with pytest.raises(ValueError, match="not both"):
-        store.verify(pins[0].id, "x", user="alice")
+        store.approve(pins[0].id, "x", user="alice")
     with pytest.raises(AccountNotFound):
-        store.verify(pins[0].id, user="nobody")
+        store.approve(pins[0].id, user="nobody")
 
 
 def test_store_link_approves_by_code():
     store = Store()
     alice = store.create_account("alice")
     pin = store.create_pin("c")
-    assert store.link(pin.code, alice.auth_token).auth_token == alice.auth_token
+    assert store.approve_code(pin.code, alice.auth_token).auth_token == alice.auth_token
     assert store.get_pin(pin.id).new_registration is False
     with pytest.raises(PinNotFound):
-        store.link("ZZZZ", alice.auth_token)
+        store.approve_code("ZZZZ", alice.auth_token)
     with pytest.raises(TokenInvalid):
-        store.link(pin.code, "nope")
+        store.approve_code(pin.code, "nope")
 
 
 def test_reset_restores_the_accounts():

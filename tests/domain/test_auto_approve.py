@@ -45,7 +45,7 @@ def test_off_by_default_and_a_manual_approval_is_kept():
     pin = store.create_pin("c")
     assert polls(store, pin.id, 3) == [None, None, None]
     store.auto_approve = AutoApprove(after_polls=0)
-    store.verify(pin.id, "mine")
+    store.approve(pin.id, "mine")
     assert polls(store, pin.id, 1) == ["mine"]
 
 

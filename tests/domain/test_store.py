@@ -95,9 +95,9 @@ def test_another_clients_pin_is_not_found():
 def test_verify_uses_the_default_accounts_token_unless_told():
     store = Store()
     first, second = store.create_pin("c"), store.create_pin("c")
-    assert store.verify(first.id).auth_token == DEFAULT_TOKEN
+    assert store.approve(first.id).auth_token == DEFAULT_TOKEN
     assert len(DEFAULT_TOKEN) == 20
-    assert store.verify(second.id, "x" * 20).auth_token == "x" * 20
+    assert store.approve(second.id, "x" * 20).auth_token == "x" * 20
     approved = store.get_pin(second.id)
     assert (approved.auth_token, approved.new_registration) == ("x" * 20, False)
 
@@ -105,13 +105,13 @@ def test_verify_uses_the_default_accounts_token_unless_told():
 def test_verify_rejects_an_empty_token():
     store = Store()
     with pytest.raises(ValueError, match="non-empty"):
-        store.verify(store.create_pin("c").id, "")
+        store.approve(store.create_pin("c").id, "")
 
 
 def test_verify_and_expire_of_an_unknown_pin_raise():
     store = Store()
     with pytest.raises(PinNotFound):
-        store.verify(123456789)
+        store.approve(123456789)
     with pytest.raises(PinNotFound):
         store.expire(123456789)
 
@@ -151,7 +151,7 @@ def test_concurrent_creation_and_approval_lose_nothing():
     def work():
         for _ in range(200):
             pin = store.create_pin("c")
-            store.verify(pin.id)
+            store.approve(pin.id)
             created.append(pin.id)
 
     threads = [threading.Thread(target=work) for _ in range(8)]

@@ -7,7 +7,7 @@ import json
 import pytest
 from marshmallow import ValidationError
 
-from mockplex.control.bodies import ClockArgs, VerifyArgs
+from mockplex.control.bodies import ApproveArgs, ClockArgs
 from mockplex.plextv.arguments import ClientSchema, CreatePinArgs
 from mockplex.plextv.wire import PIN_SCHEMA, ErrorsSchema
 from mockplex.web.render import to_xml, xml_text
@@ -67,7 +67,7 @@ def test_strong_spellings(value, strong):
 
 def test_control_bodies_are_strict():
     with pytest.raises(ValidationError, match="Unknown field"):
-        VerifyArgs().load({"token": "x"})
+        ApproveArgs().load({"token": "x"})
     with pytest.raises(ValidationError):
         ClockArgs().load({"advance": -1})
-    assert VerifyArgs().load({}) == {"auth_token": None, "user": None}
+    assert ApproveArgs().load({}) == {"auth_token": None, "user": None}

@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from freezegun import freeze_time
 
-from mockplex.domain.paths import PROXY_HOSTS
+from mockplex.domain.hosts import PROXY_HOSTS
 from mockplex.proxy.ca import CA, Leaves, system_roots
 
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from freezegun import freeze_time
 
-from mockplex.domain.paths import PROXY_HOSTS
+from mockplex.domain.hosts import PROXY_HOSTS
 from mockplex.proxy.ca import CA
 from mockplex.proxy.listeners import Proxy, Timeouts
 from mockplex.server import LiveServer
@@ -170,7 +170,7 @@ def test_without_the_ca_curl_refuses_the_certificate(proxy):
 def test_a_pin_made_through_the_proxy_is_approved_on_the_mock(server, proxy):
     env = {"HTTPS_PROXY": proxy.url, "CURL_CA_BUNDLE": str(proxy.ca.bundle_path)}
     pin = json.loads(create_pin("plex.tv", env=env).stdout)
-    token = server.store.verify(pin["id"], None).auth_token
+    token = server.store.approve(pin["id"], None).auth_token
     done = curl("-H", f"X-Plex-Client-Identifier: {CLIENT}", "-H", "Accept: application/json",
                 f"https://clients.plex.tv/api/v2/pins/{pin['id']}", env=env)
     assert json.loads(done.stdout)["authToken"] == token

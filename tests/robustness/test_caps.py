@@ -132,7 +132,7 @@ def test_the_store_refuses_long_text_from_python_too():
     with pytest.raises(ValueError, match="title is at most 1024 characters, got 1025"):
         store.create_account("u", title=OVER)
     with pytest.raises(ValueError, match="at most 1024 characters"):
-        store.verify(store.create_pin("c").id, OVER)
+        store.approve(store.create_pin("c").id, OVER)
     with pytest.raises(ValueError, match="platform is at most 1024 characters"):
         store.add_server("s", platform=OVER)
     with pytest.raises(ValueError, match="at most 32 connections, got 33"):
@@ -161,7 +161,7 @@ def test_a_pin_and_an_account_at_every_cap_hold_no_more_than_the_docs_say():
     account = store.create_account(text, email=WIDE * 1022 + "@x", title=text,
                                    friendly_name=text, auth_token=text, password=text,
                                    verification_code=text)
-    pin = store.verify(store.create_pin(text, product=text).id, account.auth_token)
+    pin = store.approve(store.create_pin(text, product=text).id, account.auth_token)
     assert utf8(pin.client_identifier, pin.product, pin.code, pin.auth_token) <= (
         limits.PIN_BYTES)
     assert utf8(account.username, account.email, account.title, account.friendly_name,

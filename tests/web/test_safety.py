@@ -428,7 +428,7 @@ def test_a_username_in_the_report_is_escaped(store):
 
     store.create_account("bob\x1b[31mRED\nFAKE LINE")
     pin = store.create_pin("c")
-    store.verify(pin.id, user="bob\x1b[31mRED\nFAKE LINE")
+    store.approve(pin.id, user="bob\x1b[31mRED\nFAKE LINE")
     text = describe(store)
     assert "\x1b" not in text and "approved as bob\\x1b[31mRED\\x0aFAKE LINE" in text
 

@@ -1,0 +1,166 @@
+"""Which hosts are plex.tv's, and what mockplex does with a request for each: the one
+decision, :func:`decide`, that every way a request reaches the mock asks.
+
+A request for ``scheme://host:port`` is
+
+- **answered** as plex.tv when ``host`` is one of plex.tv's (and, unless the way in says
+  any port will do, ``port`` is the scheme's own: 443 for https, 80 for http);
+- **passed through** unchanged when it is one of the hosts the user let through
+  (``mockplex serve --proxy-passthrough``), or, for in-process interception, any
+  other host (left to the client and to the user's own mocks);
+- **refused** otherwise, with the reason the client is told (403, in plex.tv's shape).
+
+The ways in, and how each asks:
+
+- the proxy's ``CONNECT host:port`` (:mod:`mockplex.proxy.listeners`): ``decide("https",
+  host, port, passthrough, tunnel=True)``;
+- the proxy's request in absolute form (``GET http://plex.tv/...``), and each later
+  request on a connection it relayed to the app (:class:`mockplex.app.InterceptedRequests`):
+  :func:`decide_url`;
+- in-process interception (:mod:`mockplex.interception.stack`): its own hosts and every
+  host below them, on any port, every other host passed through;
+- the approval pages' :func:`mockplex.plextv.pages.auth_url`: is a URL one of plex.tv's
+  approval pages (:data:`APPROVAL_HOSTS`)?
+
+No import here but the standard library (the domain's rule: no web framework).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: The domain every plex.tv host is below (the one name mockplex's CA may vouch for).
+PLEX_DOMAIN = "plex.tv"
+
+#: The plex.tv hosts whose API mockplex answers; interception answers them, and every
+#: host below them, by default.
+PLEX_HOSTS = ("plex.tv", "www.plex.tv", "clients.plex.tv")
+
+#: The hosts of plex.tv's approval pages a person opens: ``https://app.plex.tv/auth``
+#: and ``https://plex.tv/link`` (:func:`mockplex.plextv.pages.auth_url` moves their URLs
+#: onto the mock).
+APPROVAL_HOSTS = ("app.plex.tv", "plex.tv", "www.plex.tv")
+
+#: The hosts the proxy and the TLS listener answer as plex.tv, each with a certificate:
+#: its API's, and app.plex.tv, whose ``/auth`` is the approval page. The first is the
+#: TLS listener's certificate for a client that names no host.
+PROXY_HOSTS = (*PLEX_HOSTS, "app.plex.tv")
+
+#: The one port the mock answers plex.tv's hosts on, by scheme.
+PLEX_PORTS = {"https": 443, "http": 80}
+
+
+class Action(enum.Enum):
+    ANSWER = "answer"  # as plex.tv, by the mock
+    PASS = "pass through"  # unchanged, to the host itself
+    REFUSE = "refuse"  # with the reason
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a request, and, for a refusal, what the client is told: the
+    message, and its status (403; 400 for a URL whose port is no port)."""
+
+    action: Action
+    reason: str = ""
+    status: int = 403
+
+    @property
+    def answered(self) -> bool:
+        return self.action is Action.ANSWER
+
+    @property
+    def passes(self) -> bool:
+        return self.action is Action.PASS
+
+    @property
+    def refused(self) -> bool:
+        return self.action is Action.REFUSE
+
+
+ANSWER = Decision(Action.ANSWER)
+PASS = Decision(Action.PASS)
+
+
+class _EveryHost(Collection[str]):
+    """The passthrough of in-process interception: every host it does not answer."""
+
+    def __contains__(self, host: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:  # none to list
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "EVERY_HOST"
+
+
+#: ``passthrough`` for a way in that leaves every host it does not answer alone.
+EVERY_HOST: Collection[str] = _EveryHost()
+
+
+def normal(host: str) -> str:
+    """A host name as the rules compare it: lower case, no trailing dot."""
+    return host.rstrip(".").lower()
+
+
+def is_plex_host(host: str, hosts: Collection[str] = PROXY_HOSTS, *,
+                 below: bool = False) -> bool:
+    """Is ``host`` one of ``hosts`` (or, with ``below``, a host below one:
+    ``metadata.provider.plex.tv`` is below ``plex.tv``, ``plex.tv.example.com`` is not)?"""
+    host = normal(host)
+    if host in hosts:
+        return True
+    return below and any(host.endswith("." + mine) for mine in hosts)
+
+
+def refusal(host: str) -> str:
+    """Why the proxy does not answer for ``host``, and how to let it through."""
+    return (f"mockplex's proxy answers only plex.tv's hosts ({', '.join(PROXY_HOSTS)}), "
+            f"so it refused {host[:255]!r} without looking it up; to let a host through "
+            f"unchanged, start the server with --proxy-passthrough {host[:255]}")
+
+
+def decide(scheme: str, host: str, port: int | None = None,
+           passthrough: Collection[str] = (), *, hosts: Collection[str] = PROXY_HOSTS,
+           below: bool = False, any_port: bool = False, tunnel: bool = False) -> Decision:
+    """What mockplex does with a request for ``scheme://host:port``.
+
+    ``port`` None is the scheme's own. ``hosts`` are the ones answered as plex.tv (with
+    ``below``, every host below one too; with ``any_port``, on any port);
+    ``passthrough`` the ones passed through unchanged (:data:`EVERY_HOST`: any other).
+    A passthrough host passes as a ``tunnel`` (``CONNECT``, any port) or over plain
+    http: the proxy has no way to relay an https URL it would have to open itself.
+    """
+    host = normal(host)
+    own_port = PLEX_PORTS.get(scheme)
+    if own_port is not None and is_plex_host(host, hosts, below=below):
+        if any_port or port is None or port == own_port:
+            return ANSWER
+        return Decision(Action.REFUSE, f"mockplex answers {host} on port {own_port} "
+                                       f"({scheme}) only, not {port}")
+    if passthrough is EVERY_HOST or (host in passthrough and (tunnel or scheme == "http")):
+        return PASS
+    return Decision(Action.REFUSE, refusal(host))
+
+
+def decide_url(url: str, passthrough: Collection[str] = ()) -> Decision:
+    """:func:`decide` for a request target in absolute form (``https://plex.tv/...``),
+    as the proxy answers plex.tv's hosts. A host refused is refused whatever its port;
+    one answered or passed through whose port is no port gets 400."""
+    parts = urlsplit(url)  # (its scheme and host come out lower-cased)
+    scheme, host = parts.scheme, (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        decision = decide(scheme, host, None, passthrough)
+        if decision.refused:
+            return decision
+        return Decision(Action.REFUSE, f"not a port: {url[:80]!r}", status=400)
+    return decide(scheme, host, port, passthrough)
