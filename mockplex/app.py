@@ -7,8 +7,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, request
-from flask_cors import CORS
+from flask import Flask, Request, Response
+from werkzeug.wrappers import Response as BaseResponse
 
 from mockplex.control import api as control
 from mockplex.control import dashboard, openapi
@@ -22,6 +22,9 @@ from mockplex.plextv import pages, resources
 from mockplex.plextv import pins as plextv
 from mockplex.proxy.relays import Relays
 from mockplex.web import errors, guard, traffic
+from mockplex.web.context import STORE, current_request
+from mockplex.web.context import store_of as store_of  # mockplex.store_of: the one way
+from mockplex.web.cors import Cors
 from mockplex.web.environ import INTERCEPTED, REFUSED
 
 DEFAULTS: dict[str, Any] = {
@@ -85,7 +88,7 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
             from mockplex.control import scenario  # its schemas load only for a scenario
 
             scenario.load(store, app.config["MOCKPLEX_SCENARIO"], baseline=True)
-    app.extensions["mockplex"] = store
+    app.extensions[STORE] = store
     errors.init_app(app)
     plextv.init_app(app)
     signin.init_app(app)
@@ -93,14 +96,11 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     control.init_app(app)
     pages.init_app(app)
     dashboard.init_app(app)
-    traffic.init_app(app)
+    recorder = traffic.init_app(app)
     openapi.init_app(app)
     # Browser apps call plex.tv cross-origin; answer as a public API does.
-    CORS(app, resources={r"/api/*": {"origins": "*"}, r"/users/*": {"origins": "*"}},
-         send_wildcard=True, max_age=86400)
-    # The guard first of all: a foreign Host or another site's page gets no further.
-    app.before_request_funcs.setdefault(None, []).insert(0, guard.guard)
-    app.after_request(_log_request)
+    cors = Cors(app)
+    _around_views(app, recorder, cors)
     relays = app.extensions["mockplex.relays"] = Relays()
     app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
     return app
@@ -145,16 +145,36 @@ def relays_of(app: Flask) -> Relays:
     return result
 
 
-def store_of(app: Flask) -> Store:
-    """The store behind ``app``."""
-    result: Store = app.extensions["mockplex"]
-    return result
+def _around_views(app: Flask, recorder: traffic.Traffic, cors: Cors) -> None:
+    """One hook before every view and one after it. Flask inspects each hook it calls,
+    on every request, so the guard, the traffic's checks, the access log, CORS and the
+    journal share two hooks rather than taking five; each takes the request once."""
+
+    def before_request() -> BaseResponse | None:
+        served = current_request()
+        # The guard first of all: a foreign Host or another site's page gets no further.
+        answer = guard.guard(served)
+        if answer is not None:  # a page's token traded for a cookie: answered as is
+            return answer
+        recorder.before(served)
+        return None
+
+    def after_request(response: Response) -> Response:
+        # In the order they ran as hooks of their own: the log, the CORS headers, then
+        # the journal, which keeps the answer's headers (the CORS headers among them).
+        served = current_request()
+        if access_log.isEnabledFor(logging.INFO):  # the log line costs more than the check
+            _log_request(served, response)
+        cors.apply(served, response)
+        recorder.record(served, response)
+        return response
+
+    app.before_request_funcs.setdefault(None, []).insert(0, before_request)
+    app.after_request(after_request)
 
 
-def _log_request(response: Response) -> Response:
-    if access_log.isEnabledFor(logging.INFO):  # the arguments cost more than the check
-        query = guard.redacted(request.environ.get("QUERY_STRING", ""))
-        access_log.info('%s "%s %s" %s', request.remote_addr, printable(request.method),
-                        printable(request.path + ("?" + query if query else "")),
-                        response.status_code)
-    return response
+def _log_request(served: Request, response: Response) -> None:
+    query = guard.redacted(served.environ.get("QUERY_STRING", ""))
+    access_log.info('%s "%s %s" %s', served.remote_addr, printable(served.method),
+                    printable(served.path + ("?" + query if query else "")),
+                    response.status_code)

@@ -2,6 +2,11 @@
 
 Bounded: past ``limit`` entries the oldest are dropped first, so a long-running
 server does not grow. Thread-safe.
+
+The app records every request, and most entries are never read: it hands the journal
+an entry's values (:meth:`Journal.record_request`), kept as a plain tuple, and the
+:class:`Entry` is made when the journal is read (building a frozen dataclass of sixteen
+fields costs a request about as much as all the rest of its journaling).
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ import fnmatch
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from itertools import chain
+from operator import itemgetter
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 from mockplex.domain import xplex
@@ -61,6 +69,8 @@ class Entry:
     def capped(self) -> Entry:
         """This entry, or one keeping no more than the limits above (marked ``cut``
         when the request had more; an answer's body and headers are cut unmarked)."""
+        if within_caps({name: getattr(self, name) for name in FIELDS}):
+            return self
         answer_headers = fit(self.response_headers)
         if len(self.response_body) > BODY_LIMIT or answer_headers != self.response_headers:
             return replace(self, response_body=self.response_body[:BODY_LIMIT],
@@ -105,10 +115,36 @@ class Entry:
         return f"{printable(self.method)} {printable(self.path + query)} -> {answer}"
 
 
+#: An entry's fields, in their order.
+FIELDS = tuple(each.name for each in fields(Entry))
+#: The values of :data:`FIELDS` from a mapping of them, as a tuple: an entry's values.
+in_order = itemgetter(*FIELDS)
+
+
+def within_caps(values: Mapping[str, Any]) -> bool:
+    """Does an entry of these values keep them all whole (:meth:`Entry.capped` gives it
+    back as it is)?"""
+    return (len(values["path"]) <= VALUE_LIMIT and len(values["query_string"]) <= QUERY_LIMIT
+            and len(values["raw_body"]) <= BODY_LIMIT
+            and len(values["response_body"]) <= BODY_LIMIT
+            and len(values["method"]) <= SHORT_LIMIT and len(values["host"]) <= SHORT_LIMIT
+            and len(values["content_type"]) <= SHORT_LIMIT
+            and fit(values["xplex_headers"]) == values["xplex_headers"]
+            and fit(values["response_headers"]) == values["response_headers"])
+
+
+def as_entry(kept: Entry | tuple[Any, ...]) -> Entry:
+    """An entry the journal keeps, as an :class:`Entry`."""
+    return kept if isinstance(kept, Entry) else Entry(*kept)
+
+
 def fit(headers: Headers) -> Headers:
     """``headers`` as an entry keeps them: the first :data:`XPLEX_LIMIT`, each name and
     value cut to :data:`VALUE_LIMIT` characters, and :data:`HEADERS_LIMIT` characters in
     all (the value that crosses it is cut, the headers after it left out)."""
+    if (len(headers) <= XPLEX_LIMIT and sum(map(len, chain.from_iterable(headers)))
+            <= min(VALUE_LIMIT, HEADERS_LIMIT)):
+        return tuple(headers)  # no more text in all than one value may have: none is cut
     kept: list[tuple[str, str]] = []
     room = HEADERS_LIMIT
     for key, value in headers[:XPLEX_LIMIT]:
@@ -124,7 +160,9 @@ def fit(headers: Headers) -> Headers:
 
 class Journal:
     def __init__(self, limit: int = JOURNAL_LIMIT) -> None:
-        self._entries: deque[Entry] = deque(maxlen=limit)
+        # Entries, and the values of those not read yet (as :func:`in_order` gives them).
+        self._entries: deque[Entry | tuple[Any, ...]] = deque(maxlen=limit)
+        self._unread = False  # True: some are values still
         self._lock = threading.Lock()
         #: Called with each entry as it is recorded (a HAR file's writer), kept across
         #: a reset of the store.
@@ -137,12 +175,30 @@ class Journal:
         for listener in self.listeners:
             listener(entry)
 
+    def record_request(self, **values: Any) -> None:
+        """Record an entry of these values: every field of :class:`Entry` but ``cut``.
+        Kept as they are when they fit the caps, and made an :class:`Entry` when read;
+        made one now when they do not (:meth:`record` cuts them), or when a listener
+        waits for it."""
+        if self.listeners or not within_caps(values):
+            self.record(Entry(**values))
+            return
+        values["cut"] = False
+        kept = in_order(values)
+        with self._lock:
+            self._entries.append(kept)
+            self._unread = True
+
     def entries(self, *, method: str | None = None, path: str | None = None,
                 pin_id: int | None = None, unmatched: bool | None = None) -> list[Entry]:
         """The entries, oldest first, narrowed by method, path (a glob such as
         ``/api/v2/pins/*``), pin id, and whether a route matched."""
         with self._lock:
-            entries: Iterable[Entry] = list(self._entries)
+            if self._unread:  # made entries once, and kept as such
+                self._entries = deque(map(as_entry, self._entries),
+                                      maxlen=self._entries.maxlen)
+                self._unread = False
+            entries = cast("list[Entry]", list(self._entries))  # all entries now
         return [entry for entry in entries
                 if (method is None or entry.method == method.upper())
                 and (path is None or fnmatch.fnmatchcase(entry.path, path))

@@ -12,7 +12,10 @@ import heapq
 import math
 import random
 import string
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from types import MappingProxyType
 
 from mockplex.domain.ids import ID_RANGE, random_string, unique
 
@@ -42,23 +45,38 @@ def is_code(code: str, strong: bool) -> bool:
     return len(code) == length and all(character in alphabet for character in code)
 
 
+#: The metadata of a :class:`Pin` field that plex.tv's answer does not show.
+OFF_THE_WIRE: Mapping[str, bool] = MappingProxyType({"wire": False})
+
+
 @dataclass(frozen=True, slots=True)
 class Pin:
+    """A pin as plex.tv shows it, but for the fields marked :data:`OFF_THE_WIRE` (how the
+    mock keeps it). Each other field is in the pin's answer, under the same name in
+    :class:`mockplex.plextv.wire.PinSchema`: a new field says which it is, here."""
+
     id: int
     code: str
     client_identifier: str
     product: str
-    strong: bool
+    strong: bool = field(metadata=OFF_THE_WIRE)  # the kind of code it has
     created_at: float
     expires_at: float
     auth_token: str | None = None
     new_registration: bool | None = None
     trusted: bool = False
-    polls: int = 0  # how often its client has polled it
+    polls: int = field(default=0, metadata=OFF_THE_WIRE)  # how often its client polled it
 
     def expires_in(self, now: float) -> int:
         """Whole seconds left at ``now`` (0 once expired)."""
         return max(0, math.ceil(self.expires_at - now))
+
+
+#: The fields of a pin its answer shows, in their order in :class:`Pin`.
+WIRE_FIELDS = tuple(each.name for each in fields(Pin) if each.metadata.get("wire", True))
+#: A pin's values of :data:`WIRE_FIELDS`, as a tuple: all its answer says but the time
+#: left (which changes as the clock runs).
+wire_state = attrgetter(*WIRE_FIELDS)
 
 
 class Pins:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Request, Response
 from werkzeug.routing import BaseConverter
 
 from mockplex.domain import xplex
 from mockplex.domain.ids import pin_id_of
 from mockplex.domain.pins import Pin
+from mockplex.domain.store import Store
 from mockplex.plextv.request import (
     caller,
     check_format,
@@ -40,7 +41,7 @@ from mockplex.web.apidoc import (
     plex_error,
     ref,
 )
-from mockplex.web.context import base_url, store
+from mockplex.web.context import base_url, current_request, store
 from mockplex.web.deferred import Deferred
 from mockplex.web.errors import BadParameter, CodeNotFound, MissingClientIdentifier
 
@@ -53,8 +54,15 @@ else:
 
 bp = Blueprint("plextv", __name__, url_prefix="/api/v2")
 
-def pin_response(pin: Pin, status: int) -> Response:
-    return render.respond("pin", wire.dump_pin(pin, store().clock.now(), base_url()), status)
+
+def pin_response(pin: Pin, status: int, state: Store, served: Request) -> Response:
+    """``pin``'s answer to ``served``, as the store ``state`` sees it now: its JSON is
+    mostly written already (:func:`mockplex.plextv.wire.pin_json`), as a client polls
+    every second or so."""
+    dumped = wire.dump_pin(pin, state.clock.now(), base_url(served))
+    if render.wants_json(served):
+        return render.json_text_response(wire.pin_json(pin, dumped), status)
+    return render.xml_response(render.to_xml("pin", dumped), status)
 
 
 @bp.post("/pins", defaults={"fmt": None})
@@ -73,9 +81,10 @@ def pin_response(pin: Pin, status: int) -> Response:
 def create_pin(fmt: str | None) -> Response:
     caller = client()
     args = load(arguments.CREATE_PIN_ARGS, parameters(json_body()))
-    pin = store().create_pin(caller["client_identifier"], product=caller["product"],
-                             strong=args["strong"])
-    return pin_response(pin, 201)
+    state = store()
+    pin = state.create_pin(caller["client_identifier"], product=caller["product"],
+                           strong=args["strong"])
+    return pin_response(pin, 201, state, current_request())
 
 
 class PinIdConverter(BaseConverter):
@@ -96,7 +105,8 @@ class PinIdConverter(BaseConverter):
 def get_pin(id: str) -> Response:
     digits, dot, fmt = id.partition(".")
     check_format(fmt if dot else None)  # "<id>." is no pin's path: only its canonical id
-    client_identifier = (request.environ.get("HTTP_X_PLEX_CLIENT_IDENTIFIER")  # headers win
+    served = current_request()  # read directly: a client polls every second or so
+    client_identifier = (served.environ.get("HTTP_X_PLEX_CLIENT_IDENTIFIER")  # headers win
                          or xplex_values().get("x-plex-client-identifier"))
     if not client_identifier:  # a poll reads nothing else of the client's values
         raise MissingClientIdentifier()
@@ -106,9 +116,10 @@ def get_pin(id: str) -> Response:
     pin_id = pin_id_of(digits)
     if pin_id is None:
         raise CodeNotFound()
-    if request.method == "HEAD":  # no body, so no token: not a poll (docs/python.md)
-        return pin_response(store().get_pin(pin_id, client_identifier), 200)
-    return pin_response(store().poll(pin_id, client_identifier), 200)
+    state = store()
+    if served.method == "HEAD":  # no body, so no token: not a poll (docs/python.md)
+        return pin_response(state.get_pin(pin_id, client_identifier), 200, state, served)
+    return pin_response(state.poll(pin_id, client_identifier), 200, state, served)
 
 
 @bp.get("/pins/qr/<code>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -19,8 +20,9 @@ from marshmallow import (
 from mockplex.domain.accounts import Account
 from mockplex.domain.clock import WIRE_FORMAT, format_wire, to_datetime
 from mockplex.domain.limits import PIN_CACHE
-from mockplex.domain.pins import Pin
+from mockplex.domain.pins import WIRE_FIELDS, Pin, wire_state
 from mockplex.domain.servers import Connection, Server, Share
+from mockplex.web import render
 
 #: The spellings of ``strong`` that plex.tv reads (python-plexapi sends ``True``).
 #: (1 and 0 stand for True and False too: they are equal in a set.)
@@ -331,33 +333,49 @@ def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:
     of the pin (a client polls every second or so) and kept in a bounded cache; the
     ``qr`` link (the request's host, which any client may name) is not kept there.
     """
-    dumped = _dump_pin_state(pin.id, pin.code, pin.product, pin.trusted,
-                             pin.client_identifier, pin.created_at, pin.expires_at,
-                             pin.auth_token, pin.new_registration)
-    changing = {"expiresIn": pin.expires_in(now),
-                "qr": f"{base_url}/api/v2/pins/qr/{pin.code}"}
-    return {key: changing.get(key, value) for key, value in dumped.items()}
+    dumped = _dump_pin_state(wire_state(pin)).data
+    # The same keys, in the same order: only these two values are replaced.
+    return {**dumped, "qr": qr_link(pin, base_url), "expiresIn": pin.expires_in(now)}
+
+
+def pin_json(pin: Pin, dumped: Mapping[str, Any]) -> str:
+    """``dumped``, :func:`dump_pin`'s wire form of ``pin``, as JSON text (exactly
+    ``render.json_response``'s): written once per state of the pin but for the two
+    values each answer puts in."""
+    return _dump_pin_state(wire_state(pin)).json.render(dumped)
+
+
+def qr_link(pin: Pin, base_url: str) -> str:
+    return f"{base_url}/api/v2/pins/qr/{pin.code}"
+
+
+#: What a pin's answer shows besides its own fields (:data:`WIRE_FIELDS`): the mock's
+#: one location, and two values each answer puts in (``qr`` and ``expiresIn``).
+PIN_EXTRAS: Mapping[str, Any] = MappingProxyType(
+    {"location": DEFAULT_LOCATION, "qr": "", "expires_in": 0})
+PER_ANSWER = ("qr", "expiresIn")  # their wire names, in the order the wire form has them
+
+
+@dataclass(frozen=True, slots=True)
+class PinAnswer:
+    """A pin's answer in one state: its wire form, and that form as JSON text with
+    holes for the two values each answer puts in (:data:`PER_ANSWER`)."""
+
+    data: dict[str, Any]
+    json: render.JsonTemplate
 
 
 @functools.lru_cache(maxsize=PIN_CACHE)
-def _dump_pin_state(pin_id: int, code: str, product: str, trusted: bool, client_identifier: str,
-                    created_at: float, expires_at: float, auth_token: str | None,
-                    new_registration: bool | None) -> dict[str, Any]:
+def _dump_pin_state(state: tuple[Any, ...]) -> PinAnswer:
+    """The answer of a pin whose :data:`WIRE_FIELDS` have the values ``state``: keyed on
+    them all, so a field added to :class:`Pin` is in the key too."""
+    values = dict(zip(WIRE_FIELDS, state, strict=True))
     data: dict[str, Any] = PIN_SCHEMA.dump({
-        "id": pin_id,
-        "code": code,
-        "product": product,
-        "trusted": trusted,
-        "qr": "",  # replaced by dump_pin
-        "client_identifier": client_identifier,
-        "location": DEFAULT_LOCATION,
-        "expires_in": 0,  # replaced by dump_pin
-        "created_at": to_datetime(created_at),
-        "expires_at": to_datetime(expires_at),
-        "auth_token": auth_token,
-        "new_registration": new_registration,
+        **values, **PIN_EXTRAS,
+        "created_at": to_datetime(values["created_at"]),
+        "expires_at": to_datetime(values["expires_at"]),
     })
-    return data
+    return PinAnswer(data, render.JsonTemplate(data, PER_ANSWER))
 
 
 def user_values(account: Account, base_url: str) -> dict[str, Any]:

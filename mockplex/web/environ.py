@@ -6,3 +6,6 @@ REFUSED = "mockplex.refused"  # why a relayed request in absolute form is refuse
 FOREIGN_HOST = "mockplex.foreign_host"  # True: refused for its Host before any route
 COOKIE_SET = "mockplex.cookie_set"  # True: the answer sets the control token's cookie
 UNEMULATED = "mockplex.unemulated"  # True: answered "emulates no route", whatever matched
+FAULT = "mockplex.fault"  # the injected fault whose error status the app answers with
+BEGAN = "mockplex.began"  # when the app began a journaled request (the monotonic clock)
+XPLEX_HEADERS = "mockplex.xplex_headers"  # the request's X-Plex headers, for the journal

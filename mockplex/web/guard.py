@@ -29,10 +29,11 @@ import functools
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Response, current_app, redirect, request
+from flask import Request, Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from mockplex.domain.paths import CONTROL_PREFIX, is_control_path, is_loopback
@@ -91,7 +92,7 @@ def might_hold_token(query_string: str) -> bool:
     return TOKEN_PARAMETER in query_string or "%" in query_string
 
 
-def redacted_headers(headers: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def redacted_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """An answer's headers as the journal keeps them: a cookie's value (the control
     token, traded for one) replaced by ``***``."""
     return tuple((name, re.sub(r"=[^;]*", "=***", value, count=1)
@@ -248,15 +249,15 @@ def trade_token_in_url() -> BaseResponse | None:
     return response
 
 
-def guard() -> BaseResponse | None:
-    """Before every view (one hook: each costs every request): the Host rule; on the
-    plex.tv hosts, the control API hidden and a relayed request for another host or port
-    refused; on the mock's own address, same origin and the token for the control API,
-    and a page's token in its URL traded for a cookie. App-wide, since it must run
-    before routing's own 404 or 405."""
-    environ = request.environ
+def guard(served: Request) -> BaseResponse | None:
+    """Before every view, first of all (the app's one hook before views calls it with
+    the request): the Host rule; on the plex.tv hosts, the control API hidden and a
+    relayed request for another host or port refused; on the mock's own address, same
+    origin and the token for the control API, and a page's token in its URL traded for
+    a cookie. App-wide, since it must run before routing's own 404 or 405."""
+    environ = served.environ
     check_host(environ)
-    path = request.path
+    path = served.path
     if environ.get(INTERCEPTED):
         refused = environ.get(REFUSED)
         if refused is not None:
@@ -266,9 +267,9 @@ def guard() -> BaseResponse | None:
         return None
     if is_control_path(path):
         check_same_origin()
-        if request.blueprint == "control":
+        if served.blueprint == "control":
             check_control_token()
-    if might_hold_token(environ.get("QUERY_STRING", "")) and request.blueprint in PAGES:
+    if might_hold_token(environ.get("QUERY_STRING", "")) and served.blueprint in PAGES:
         return trade_token_in_url()
     return None
 

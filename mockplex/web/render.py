@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 from typing import TypeVar
 from xml.etree import ElementTree
 
-from flask import Response, current_app, request
+from flask import Request, Response, current_app
 
 from mockplex.domain.paths import is_control_path
+from mockplex.web.context import current_request
 from mockplex.web.environ import INTERCEPTED
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -35,9 +37,14 @@ def accept_is_json(accept: str | None) -> bool:
 
 def is_control() -> bool:
     """Is the current request for the control API (rather than a plex.tv route)?"""
-    if request.environ.get(INTERCEPTED):
+    return is_control_request(current_request())
+
+
+def is_control_request(served: Request) -> bool:
+    """Is ``served`` for the control API (rather than a plex.tv route)?"""
+    if served.environ.get(INTERCEPTED):
         return False  # the plex.tv hosts have no control API
-    return is_control_path(request.path)
+    return is_control_path(served.path)
 
 
 SUFFIX_ONLY = "mockplex_suffix_only"  # the attribute a view that ignores Accept carries
@@ -51,17 +58,21 @@ def suffix_only(view: V) -> V:
     return view
 
 
-def wants_json() -> bool:
-    """Does the current request get JSON (rather than XML)?"""
-    path = request.path
-    if is_control() or path.endswith(".json"):
+def wants_json(served: Request | None = None) -> bool:
+    """Does the current request (``served``, when the caller holds it already:
+    :func:`~mockplex.web.context.current_request`) get JSON (rather than XML)?"""
+    if served is None:
+        served = current_request()  # read directly, not through the proxy
+    path = served.path
+    if is_control_request(served) or path.endswith(".json"):
         return True
     if path.endswith(".xml"):
         return False
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    endpoint = served.endpoint
+    view = current_app.view_functions.get(endpoint) if endpoint else None
     if getattr(view, SUFFIX_ONLY, False):
         return False
-    return accept_is_json(request.headers.get("Accept"))
+    return accept_is_json(served.environ.get("HTTP_ACCEPT"))  # the Accept header
 
 
 #: What XML 1.0 cannot carry even escaped: control characters (but tab, LF, CR),
@@ -137,9 +148,67 @@ def xml_response(element: ElementTree.Element, status: int = 200) -> Response:
     return Response(xml_text(element), status, content_type=XML_TYPE)
 
 
+#: ``json.dumps(data, separators=(",", ":"), ensure_ascii=False)``, without building an
+#: encoder for each answer (an encoder keeps no state between calls).
+JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def json_response(data: object, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return Response(body, status, content_type=JSON_TYPE)
+    return json_text_response(JSON_ENCODER.encode(data), status)
+
+
+def json_text_response(text: str, status: int = 200) -> Response:
+    """An answer whose JSON is written already (:class:`JsonTemplate`)."""
+    return Response(text, status, content_type=JSON_TYPE)
+
+
+class JsonTemplate:
+    """The JSON :func:`json_response` writes for a mapping, written once but for the
+    values of some of its keys (``holes``): :meth:`render` writes the same mapping with
+    other values there, encoding only those.
+
+    JSON writes an object as its members in order, ``"key":value`` separated by commas,
+    so the text around one member's value does not depend on that value: the pieces
+    between the holes are written once, and only the holes' values are written again.
+    """
+
+    def __init__(self, data: Mapping[str, object], holes: Iterable[str]) -> None:
+        holes = set(holes)
+        pieces: list[str] = []
+        text = "{"
+        for index, (key, value) in enumerate(data.items()):
+            text += ("," if index else "") + JSON_ENCODER.encode(key) + ":"
+            if key in holes:
+                pieces.append(text)  # the value goes after this piece
+                text = ""
+            else:
+                text += JSON_ENCODER.encode(value)
+        self.pieces = tuple(pieces)  # the text before each hole
+        self.end = text + "}"  # and after the last
+        #: The holes, in the mapping's order.
+        self.holes = tuple(key for key in data if key in holes)
+        if len(self.holes) != len(holes):
+            raise KeyError(f"not in the mapping: {sorted(holes - set(self.holes))}")
+
+    def render(self, data: Mapping[str, object]) -> str:
+        """The JSON of ``data``: the mapping this template was made of, but for the
+        values of the holes. Exactly what :func:`json_response` writes for ``data``."""
+        parts = []
+        for piece, key in zip(self.pieces, self.holes, strict=True):
+            parts.append(piece)
+            parts.append(json_value(data[key]))
+        parts.append(self.end)
+        return "".join(parts)
+
+
+def json_value(value: object) -> str:
+    """``value`` as :data:`JSON_ENCODER` writes it; a string or an ``int`` (not a bool)
+    without the encoder's own checks, by the functions it uses for them."""
+    if type(value) is str:
+        return encode_basestring(value)  # the encoder's (ensure_ascii=False)
+    if type(value) is int:
+        return int.__repr__(value)  # as the encoder writes an int
+    return JSON_ENCODER.encode(value)
 
 
 def errors(body: Mapping[str, Iterable[Mapping[str, object]]], status: int) -> Response:

@@ -3,10 +3,10 @@ injected faults meet the requests they match."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response
 from waitress.channel import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -16,9 +16,15 @@ from mockplex.domain.faults import Fault, Faults
 from mockplex.domain.journal import BODY_LIMIT, Entry
 from mockplex.domain.paths import is_control_path
 from mockplex.domain.problems import UNMATCHED, Problem
-from mockplex.domain.store import Store
-from mockplex.web.context import store
-from mockplex.web.environ import COOKIE_SET, FOREIGN_HOST, UNEMULATED
+from mockplex.web.context import store_of
+from mockplex.web.environ import (
+    BEGAN,
+    COOKIE_SET,
+    FAULT,
+    FOREIGN_HOST,
+    UNEMULATED,
+    XPLEX_HEADERS,
+)
 from mockplex.web.errors import PlexError
 from mockplex.web.guard import redacted, redacted_headers
 
@@ -41,7 +47,7 @@ class DropConnection(ClientDisconnected):
 
 class FaultMiddleware:
     """Meets each request with its fault: waits ``delay_ms``, drops the connection,
-    or hands an error status on to the app (``environ["mockplex.fault"]``)."""
+    or hands an error status on to the app (``environ[FAULT]``)."""
 
     def __init__(self, wsgi_app: WSGIApp, faults: Faults,
                  on_drop: Callable[[dict[str, Any]], None]) -> None:
@@ -61,7 +67,7 @@ class FaultMiddleware:
                 raise DropConnection(f"mockplex dropped {environ.get('PATH_INFO')} "
                                      "(an injected fault)")
             if fault.status is not None:
-                environ["mockplex.fault"] = fault
+                environ[FAULT] = fault
         return self.wsgi_app(environ, start_response)
 
 
@@ -70,11 +76,23 @@ def journaled(path: str) -> bool:
     return not is_control_path(path)
 
 
-def raw_body() -> bytes:
+def may_have_body(environ: dict[str, Any]) -> bool:
+    """Could werkzeug read a body from this request? None without a Content-Length,
+    unless the server says it ends the stream itself (waitress does; in-process
+    interception does not, and sends a Content-Length with a body). Without one the
+    body is ``b""``, known without building the request's stream to read nothing."""
+    return "CONTENT_LENGTH" in environ or "wsgi.input_terminated" in environ
+
+
+def raw_body(served: Request, config: Mapping[str, Any]) -> bytes:
+    """What the journal keeps of the request's body (one byte more than an entry keeps,
+    so that the entry says "cut")."""
+    if not may_have_body(served.environ):
+        return b""
     try:
-        return request.get_data(cache=True)[:BODY_LIMIT + 1]  # one more: the entry says "cut"
+        return served.get_data(cache=True)[:BODY_LIMIT + 1]
     except RequestEntityTooLarge:
-        return f"(a body over {current_app.config['MAX_CONTENT_LENGTH']} bytes)".encode()
+        return f"(a body over {config['MAX_CONTENT_LENGTH']} bytes)".encode()
 
 
 def host_of(environ: dict[str, Any]) -> str:
@@ -94,61 +112,91 @@ def answer_body(response: Response) -> bytes:
     return response.get_data()[:BODY_LIMIT]
 
 
-def xplex_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple((key, value) for key, value in environ.items()
-                 if key.startswith(xplex.ENVIRON_PREFIX))
+Headers = tuple[tuple[str, str], ...]
 
 
-def _before() -> None:
-    """First of all: headers too large, then an injected status; then keep the raw body
-    for the journal (read now, form parsing reads the cached copy; read after it, it
-    would be gone)."""
-    limit: int = current_app.config["MOCKPLEX_MAX_HEADER_BYTES"]
-    size = sum(len(key) + len(value) for key, value in request.environ.items()
-               if key.startswith("HTTP_"))
-    if size > limit:
-        raise PlexError(f"the request's headers take {size} bytes, over mockplex's "
-                        f"{limit}", status=431)
-    fault = request.environ.get("mockplex.fault")
-    if fault is not None:
-        raise FaultError(fault)
-    if journaled(request.path):
-        request.environ["mockplex.began"] = real_monotonic()
-        request.get_data(cache=True)
+def xplex_headers(environ: dict[str, Any]) -> Headers:
+    """The request's X-Plex headers, as the journal keeps them: (environ key, value)."""
+    return read_headers(environ)[1]
 
 
-def _record(response: Response) -> Response:
-    if journaled(request.path):
-        environ = request.environ
-        state = store()
-        matched = request.url_rule is not None and UNEMULATED not in environ
-        fault = "mockplex.fault" in environ
-        began = environ.get("mockplex.began")
-        state.journal.record(Entry(
-            time=state.clock.now(), method=request.method, path=request.path,
+def read_headers(environ: dict[str, Any]) -> tuple[int, Headers]:
+    """One pass over the request's headers (the environ holds more than them): what they
+    take, as the cap counts it (each name, as its environ key, and value), and the
+    X-Plex ones, as the journal keeps them."""
+    size = 0
+    found = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            size += len(key) + len(value)
+            if key.startswith(xplex.ENVIRON_PREFIX):
+                found.append((key, value))
+    return size, tuple(found)
+
+
+class Traffic:
+    """The journal and the faults meeting each request of one app: called by the app's
+    hooks (:mod:`mockplex.app`) with the request itself, read once per hook."""
+
+    def __init__(self, app: Flask) -> None:
+        self.store = store_of(app)
+        self.config = app.config  # read per request: a test may change it
+
+    def before(self, served: Request) -> None:
+        """First of all: headers too large, then an injected status; then keep the raw
+        body for the journal (read now, form parsing reads the cached copy; read after
+        it, it would be gone)."""
+        environ = served.environ
+        limit: int = self.config["MOCKPLEX_MAX_HEADER_BYTES"]
+        size, plex = read_headers(environ)
+        environ[XPLEX_HEADERS] = plex  # for the journal: the headers are read once
+        if size > limit:
+            raise PlexError(f"the request's headers take {size} bytes, over mockplex's "
+                            f"{limit}", status=431)
+        fault = environ.get(FAULT)
+        if fault is not None:
+            raise FaultError(fault)
+        if not is_control_path(served.path):  # journaled
+            environ[BEGAN] = real_monotonic()
+            if may_have_body(environ):
+                served.get_data(cache=True)
+
+    def record(self, served: Request, response: Response) -> None:
+        """The journal's entry for a plex.tv-side request, and a problem for the test
+        when no emulated route answered it."""
+        path = served.path
+        if is_control_path(path):  # not journaled
+            return
+        environ = served.environ
+        state = self.store
+        matched = served.url_rule is not None and UNEMULATED not in environ
+        fault = FAULT in environ
+        began = environ.get(BEGAN)
+        plex = environ.get(XPLEX_HEADERS)
+        if plex is None:  # the guard refused the request before the headers were read
+            plex = xplex_headers(environ)
+        headers = tuple(response.headers)  # (name, value) pairs, as sent
+        state.journal.record_request(
+            time=state.clock.now(), method=served.method, path=path,
             query_string=redacted(environ.get("QUERY_STRING", "")),
-            xplex_headers=xplex_headers(environ), raw_body=raw_body(),
+            xplex_headers=plex, raw_body=raw_body(served, self.config),
             status=response.status_code, matched=matched, fault=fault,
             scheme=environ.get("wsgi.url_scheme", "http"), host=host_of(environ),
             content_type=environ.get("CONTENT_TYPE", ""),
-            response_headers=(redacted_headers(response.headers.to_wsgi_list())
-                              if COOKIE_SET in environ
-                              else tuple(response.headers.to_wsgi_list())),
+            response_headers=redacted_headers(headers) if COOKIE_SET in environ else headers,
             response_body=answer_body(response),
             duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
-        ))
+        )
         # An injected fault is never a problem, nor a request refused for its Host.
         if not matched and not fault and FOREIGN_HOST not in environ:
-            state.problems.add(Problem(UNMATCHED, request.method, request.path))
-    return response
+            state.problems.add(Problem(UNMATCHED, served.method, path))
 
-
-def init_app(app: Flask) -> None:
-    state: Store = app.extensions["mockplex"]  # the middleware runs outside any request
-
-    def dropped(environ: dict[str, Any]) -> None:
+    def dropped(self, environ: dict[str, Any]) -> None:
+        """The entry of a request whose connection a fault dropped (outside any request
+        context: the middleware runs before Flask)."""
         path = environ.get("PATH_INFO", "")
         if journaled(path):
+            state = self.store
             state.journal.record(Entry(time=state.clock.now(),
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
                                        query_string=redacted(environ.get("QUERY_STRING", "")),
@@ -156,7 +204,11 @@ def init_app(app: Flask) -> None:
                                        fault=True, scheme=environ.get("wsgi.url_scheme", "http"),
                                        host=host_of(environ)))
 
-    app.before_request_funcs.setdefault(None, []).insert(0, _before)
-    app.after_request(_record)
-    app.wsgi_app = FaultMiddleware(app.wsgi_app, state.faults,  # type: ignore[method-assign]
-                                   dropped)
+
+def init_app(app: Flask) -> Traffic:
+    """Meet ``app``'s requests with their faults (the middleware); the app's hooks call
+    the returned :class:`Traffic` before and after each view."""
+    traffic = Traffic(app)
+    app.wsgi_app = FaultMiddleware(app.wsgi_app,  # type: ignore[method-assign]
+                                   traffic.store.faults, traffic.dropped)
+    return traffic
