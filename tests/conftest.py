@@ -71,17 +71,112 @@ def require(what: str, missing: bool) -> None:
         pytest.skip(f"no {what}")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    """Debian's headless Chromium, driven by Playwright (which cannot download browsers
-    here)."""
-    require(f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists())
-    from playwright.sync_api import sync_playwright
+# -- the browser ---------------------------------------------------------------
+#
+# One Playwright and one Chromium per session (each xdist worker is a session of its
+# own, in its own process), made in the main thread and used from no other; each test
+# gets fresh contexts (``new_context``): cookies, storage and cache of its own.
+#
+# While Playwright's sync API runs, its event loop counts as the thread's running loop,
+# so asyncio.run() (the httpx and aiohttp tests) would fail in the same process. Hence
+# the tests that use the browser run last (pytest_collection_modifyitems below; xdist
+# hands each worker its tests in this order), and should another test come after one of
+# them anyway (another order, a plugin's), Chromium and Playwright are stopped before it
+# and started again for the next test that wants them.
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+class Chromium:
+    """Playwright and Debian's headless Chromium (Playwright cannot download browsers
+    here), started when first asked for."""
+
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def playwright(self) -> Any:
+        if self._playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+        return self._playwright
+
+    def browser(self) -> Any:
+        if self._browser is None:
+            self._browser = self.playwright().chromium.launch(executable_path=CHROMIUM,
+                                                              args=CHROMIUM_ARGS)
+        return self._browser
+
+    def stop(self) -> None:
+        browser, playwright, self._browser, self._playwright = (
+            self._browser, self._playwright, None, None)
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+
+CHROMIUM_KEY = pytest.StashKey[Chromium]()
+
+
+def uses_chromium(item: pytest.Item) -> bool:
+    return "chromium" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that use the browser last, in their order (see above)."""
+    items[:] = sorted(items, key=uses_chromium)  # stable: the order stays within each part
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        chromium = item.config.stash.get(CHROMIUM_KEY, None)
+        if chromium is not None and (nextitem is None or not uses_chromium(nextitem)):
+            chromium.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(pytestconfig: pytest.Config) -> Iterator[Chromium]:
+    """The session's Playwright and Chromium; tests take ``browser``, ``new_context`` or
+    ``playwright``."""
+    require(f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists())
+    chromium = pytestconfig.stash[CHROMIUM_KEY] = Chromium()
+    yield chromium
+    chromium.stop()
+    del pytestconfig.stash[CHROMIUM_KEY]
+
+
+@pytest.fixture
+def playwright(chromium: Chromium) -> Any:
+    """The session's Playwright, for a test that must launch a browser of its own (a
+    switch or an environment a context cannot have); it closes that browser itself."""
+    return chromium.playwright()
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Any:
+    """The session's Chromium. Open pages in ``new_context()``, never in the browser's
+    own default context, so that nothing carries over to the next test."""
+    return chromium.browser()
+
+
+@pytest.fixture
+def new_context(browser: Any) -> Iterator:
+    """``new_context(**options)``: a fresh context of the session's Chromium (Playwright's
+    ``browser.new_context``), closed after the test."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -23,9 +24,8 @@ SCREENSHOT = ROOT / "docs" / "dashboard.png"
 
 
 @pytest.fixture
-def page(browser, mockplex):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def page(new_context, mockplex):
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     outside: list[str] = []
     page.on("request", lambda request: None if request.url.startswith(mockplex.url)
@@ -33,7 +33,6 @@ def page(browser, mockplex):
     page.goto(mockplex.url + "/_mockplex/")
     expect(page.get_by_role("status")).to_contain_text("Live")
     yield page
-    context.close()
     assert outside == [], "the dashboard must load nothing from outside the mock"
 
 
@@ -85,8 +84,10 @@ def test_expire_expires_it(page, mockplex):
     page.get_by_role("button", name=f"Expire pin {pin.code}").click()
     expect(pin_row(page, pin)).to_have_count(0)
     assert mockplex.pins == []
-    gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin.id}", headers=JSON_HEADERS, timeout=5)
-    assert gone.status_code == 404
+    gone = requests.get(f"{mockplex.url}/api/v2/pins/{pin.id}", timeout=5, headers={
+        "X-Plex-Client-Identifier": "short-lived", "Accept": "application/json"})  # its own
+    assert (gone.status_code, gone.json()) == (404, {"errors": [
+        {"code": 1020, "message": "Code not found or expired", "status": 404}]})
 
 
 def test_the_journal_lists_the_requests_newest_first_and_filters(page, mockplex):
@@ -110,6 +111,8 @@ def test_a_fault_added_on_the_page_answers_the_next_matching_request(page, mockp
     expect(page.locator("#faults")).to_contain_text("POST /api/v2/pins: answer 429")
     refused = requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS, timeout=5)
     assert refused.status_code == 429
+    error = ElementTree.fromstring(refused.content)  # plex.tv's shape, XML as asked
+    assert (error.tag, error[0].get("code"), error[0].get("status")) == ("errors", "1929", "429")
     assert requests.post(mockplex.url + "/api/v2/pins", headers=HEADERS,
                          timeout=5).status_code == 201  # it was for one request
     expect(page.locator("#faults")).to_have_text("none")
@@ -132,9 +135,20 @@ def test_auto_approve_is_shown_and_set(page, mockplex):
     page.get_by_label("Rule").fill("after-polls=2")
     page.get_by_role("button", name="Set rule").click()
     expect(page.locator("#auto-approve")).to_have_text("after-polls=2")
-    assert mockplex.store.auto_approve is not None
+    assert str(mockplex.store.auto_approve) == "after-polls=2"
+    # The rule the page set is the one the mock keeps: the third poll carries the token.
+    assert poll_tokens(mockplex, 3) == [None, None, mockplex.default_user.auth_token]
     page.get_by_role("button", name="Turn off").click()
     expect(page.locator("#auto-approve")).to_have_text("off")
+    assert mockplex.store.auto_approve is None
+    assert poll_tokens(mockplex, 3) == [None, None, None]
+
+
+def poll_tokens(mockplex, polls: int) -> list[str | None]:
+    """A new pin over HTTP, polled ``polls`` times: the authToken of each poll."""
+    pin = requests.post(mockplex.url + "/api/v2/pins", headers=JSON_HEADERS, timeout=5).json()
+    return [requests.get(f"{mockplex.url}/api/v2/pins/{pin['id']}", headers=JSON_HEADERS,
+                         timeout=5).json()["authToken"] for _ in range(polls)]
 
 
 def test_accounts_servers_and_shares_appear_once_they_exist(page, mockplex):
@@ -166,33 +180,27 @@ def test_the_screenshot_in_the_docs(page, mockplex, tmp_path):
     assert target.read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_server_going_away_shows(browser):
+def test_the_server_going_away_shows(new_context):
     server = LiveServer().start()
-    context = browser.new_context()
     try:
-        page = context.new_page()
+        page = new_context().new_page()
         page.goto(server.url + "/_mockplex/")
         status = page.get_by_role("status")
         expect(status).to_contain_text("Live")
         server.stop()
         expect(status).to_contain_text("mockplex is not answering", timeout=10_000)
     finally:
-        context.close()
         server.stop()
 
 
-def test_with_a_control_token_it_works_only_when_given_it(browser):
+def test_with_a_control_token_it_works_only_when_given_it(new_context):
     with LiveServer(create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"})) as server:
         server.store.create_pin("guarded")
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            page.goto(server.url + "/_mockplex/")
-            expect(page.get_by_role("status")).to_contain_text("control token")
-            page.goto(server.url + "/_mockplex/?control_token=s3cret")
-            expect(page.locator("#pins tbody tr")).to_have_count(1)
-        finally:
-            context.close()
+        page = new_context().new_page()
+        page.goto(server.url + "/_mockplex/")
+        expect(page.get_by_role("status")).to_contain_text("control token")
+        page.goto(server.url + "/_mockplex/?control_token=s3cret")
+        expect(page.locator("#pins tbody tr")).to_have_count(1)
 
 
 def test_the_dashboard_does_not_exist_on_the_plex_hosts():

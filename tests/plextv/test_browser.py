@@ -17,15 +17,13 @@ DONE_PAGE = b"<!doctype html><title>Test app</title><h1>Back in the test app</h1
 
 
 @pytest.fixture
-def page(browser, mockplex):
-    context = browser.new_context()
-    page = context.new_page()
+def page(new_context, mockplex):
+    page = new_context().new_page()
     page.set_default_timeout(15_000)
     outside: list[str] = []
     page.on("request", lambda request: None if request.url.startswith(
         (mockplex.url, "http://127.0.0.1")) else outside.append(request.url))
     yield page
-    context.close()
     assert outside == [], "the pages must load nothing from outside the mock"
 
 
@@ -144,7 +142,7 @@ def test_link_prefilled_from_the_qr_link_and_a_wrong_code(plex, page):
     assert plex.pin(pin.id).auth_token is None
 
 
-def test_with_a_control_token_the_page_trades_it_for_a_cookie(browser, page):
+def test_with_a_control_token_the_page_trades_it_for_a_cookie(new_context, page):
     from mockplex import LiveServer, create_app
 
     with LiveServer(create_app({"MOCKPLEX_CONTROL_TOKEN": "s3cret"})) as server:
@@ -160,10 +158,6 @@ def test_with_a_control_token_the_page_trades_it_for_a_cookie(browser, page):
         assert (cookie["value"], cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (
             "s3cret", True, "Strict", "/_mockplex")
         assert page.evaluate("document.cookie") == ""
-        other = browser.new_context()  # without the cookie: the page says it was refused
-        try:
-            stranger = other.new_page()
-            stranger.goto(f"{server.url}/auth#?code={pin.code}")
-            assert "401" in stranger.get_by_role("alert").inner_text()
-        finally:
-            other.close()
+        stranger = new_context().new_page()  # no cookie: the page says it was refused
+        stranger.goto(f"{server.url}/auth#?code={pin.code}")
+        assert "401" in stranger.get_by_role("alert").inner_text()

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from freezegun import freeze_time
 
-from mockplex import DEFAULT_TOKEN, create_app
+from mockplex import DEFAULT_TOKEN, create_app, store_of
 from tests.values import CLIENT_ID, HEADERS, JSON_HEADERS
 
 WIRE_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
@@ -68,8 +68,11 @@ def test_strong_is_read_from_query_form_or_json(client, where, value):
     kwargs = {"query": {"query_string": {"strong": value}},
               "form": {"data": {"strong": value}},
               "json": {"json": {"strong": value}}}[where]
-    pin = client.post("/api/v2/pins.json", headers=HEADERS, **kwargs).get_json()
+    response = client.post("/api/v2/pins.json", headers=HEADERS, **kwargs)
+    assert response.status_code == 201
+    pin = response.get_json()
     assert re.fullmatch(r"[a-z0-9]{25}", pin["code"])
+    assert pin["expiresIn"] == 1800
 
 
 @pytest.mark.parametrize("value", ["false", "False", "0", ""])
@@ -80,15 +83,19 @@ def test_strong_false_gives_a_four_character_code(client, value):
 
 
 def test_json_booleans_work_for_strong(client):
-    pin = client.post("/api/v2/pins.json", headers=HEADERS, json={"strong": True}).get_json()
-    assert len(pin["code"]) == 25
+    response = client.post("/api/v2/pins.json", headers=HEADERS, json={"strong": True})
+    assert response.status_code == 201
+    pin = response.get_json()
+    assert re.fullmatch(r"[a-z0-9]{25}", pin["code"]) and pin["expiresIn"] == 1800
 
 
 def test_a_strong_value_that_is_not_a_boolean_is_a_plex_400(client):
     response = client.post("/api/v2/pins.json?strong=maybe", headers=HEADERS)
     assert response.status_code == 400
-    error = response.get_json()["errors"][0]
-    assert error["code"] == 1000 and "strong" in error["message"]
+    [error] = response.get_json()["errors"]
+    assert (error["code"], error["status"]) == (1000, 400)
+    assert "strong" in error["message"]
+    assert store_of(client.application).pins() == []  # no pin was made
 
 
 def test_missing_client_identifier_is_400_1000(client):
@@ -133,7 +140,10 @@ def test_a_malformed_json_body_is_a_plex_400(client):
     response = client.post("/api/v2/pins.json", headers=HEADERS, data="{not json",
                            content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json()["errors"][0]["code"] == 1000
+    assert response.content_type == "application/json; charset=utf-8"
+    [error] = response.get_json()["errors"]
+    assert (error["code"], error["status"]) == (1000, 400)
+    assert store_of(client.application).pins() == []
 
 
 @pytest.mark.parametrize("body", ['""', "null", "[]", "[1, 2]", "true", "7"])
@@ -142,7 +152,9 @@ def test_a_json_body_that_is_not_an_object_is_read_as_no_body(client, body):
     response = client.post("/api/v2/pins.json", headers=HEADERS, data=body,
                            content_type="application/json")
     assert response.status_code == 201
-    assert len(response.get_json()["code"]) == 4  # not strong: no parameter was read
+    pin = response.get_json()
+    assert len(pin["code"]) == 4 and pin["expiresIn"] == 900  # not strong: nothing was read
+    assert pin["clientIdentifier"] == CLIENT_ID  # the X-Plex values still were
 
 
 def test_json_that_does_not_parse_names_the_problem(client):
@@ -154,7 +166,9 @@ def test_json_that_does_not_parse_names_the_problem(client):
 def test_an_oversized_body_is_a_plex_413(client):
     response = client.post("/api/v2/pins.json", headers=HEADERS, data="x" * (1024 * 1024 + 1))
     assert response.status_code == 413
-    assert response.get_json()["errors"][0]["status"] == 413
+    [error] = response.get_json()["errors"]
+    assert (error["code"], error["status"]) == (1913, 413)
+    assert store_of(client.application).pins() == []
 
 
 def test_the_qr_link_uses_the_configured_base_url():
@@ -170,7 +184,7 @@ def test_poll_answers_200_with_a_null_token_until_approved(client, store, new_pi
     polled = client.get(f"/api/v2/pins/{created['id']}", headers=JSON_HEADERS)
     assert polled.status_code == 200
     assert polled.get_json() == created
-    store.verify(created["id"])
+    store.approve(created["id"])
     approved = client.get(f"/api/v2/pins/{created['id']}.json", headers=HEADERS).get_json()
     assert (approved["authToken"], approved["newRegistration"]) == (DEFAULT_TOKEN, False)
     again = client.get(f"/api/v2/pins/{created['id']}.json", headers=HEADERS).get_json()
@@ -180,7 +194,7 @@ def test_poll_answers_200_with_a_null_token_until_approved(client, store, new_pi
 def test_poll_ignores_a_code_parameter(client, new_pin):
     pin = new_pin()
     response = client.get(f"/api/v2/pins/{pin['id']}.json?code=WRONG", headers=HEADERS)
-    assert response.status_code == 200
+    assert (response.status_code, response.get_json()) == (200, pin)
 
 
 def test_expires_in_counts_down_while_polling(client, new_pin):
@@ -243,8 +257,13 @@ def test_not_found_in_xml(client):
 def test_json_only_for_exactly_application_json(client, accept, is_json):
     headers = dict(HEADERS, **({"Accept": accept} if accept else {}))
     response = client.post("/api/v2/pins", headers=headers)
+    assert response.status_code == 201
     expected = "application/json" if is_json else "application/xml"
     assert response.content_type == expected + "; charset=utf-8"
+    if is_json:
+        assert response.get_json()["clientIdentifier"] == CLIENT_ID
+    else:
+        assert xml(response).get("clientIdentifier") == CLIENT_ID
 
 
 def test_suffixes_force_the_format(client):
@@ -258,7 +277,7 @@ def test_suffixes_force_the_format(client):
 
 def test_xml_pin_carries_the_same_data_as_json(client, store, new_pin):
     pin = new_pin()
-    store.verify(pin["id"])
+    store.approve(pin["id"])
     as_json = client.get(f"/api/v2/pins/{pin['id']}.json", headers=HEADERS).get_json()
     root = xml(client.get(f"/api/v2/pins/{pin['id']}", headers=HEADERS))
     location = as_json.pop("location")
@@ -277,20 +296,27 @@ def test_xml_writes_null_as_an_empty_string(client, new_pin):
 
 # -- errors for everything else under /api/v2 ------------------------------
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/api/v2/nothing", 404),
-    ("GET", "/api/v2/pins.html", 404),
-    ("POST", "/api/v2/pins.yaml", 404),
-    ("DELETE", "/api/v2/pins", 405),
-    ("GET", "/api/v2/pins", 405),
-    ("PATCH", "/api/v2/pins/123456789", 405),
+@pytest.mark.parametrize(("method", "path", "status", "allowed"), [
+    ("GET", "/api/v2/nothing", 404, None),
+    ("GET", "/api/v2/pins.html", 404, None),
+    ("POST", "/api/v2/pins.yaml", 404, None),
+    ("DELETE", "/api/v2/pins", 405, "POST"),
+    ("GET", "/api/v2/pins", 405, "POST"),
+    ("PATCH", "/api/v2/pins/123456789", 405, "GET"),
 ])
-def test_other_paths_and_methods_get_plex_style_errors(client, method, path, status):
+def test_other_paths_and_methods_get_plex_style_errors(client, method, path, status, allowed):
     response = client.open(path, method=method, headers=JSON_HEADERS)
     assert response.status_code == status
+    assert response.content_type == "application/json; charset=utf-8"
     [error] = response.get_json()["errors"]
-    assert error["status"] == status and isinstance(error["code"], int)
-    assert path in error["message"]
+    # docs/contract.md: 1904 a route it does not emulate (listing those it does), 1905 a
+    # method a route does not take.
+    assert (error["code"], error["status"]) == ({404: 1904, 405: 1905}[status], status)
+    assert f"{method} " in error["message"] and path in error["message"]
+    if allowed is None:  # the message lists the routes mockplex emulates
+        assert "it emulates POST /api/v2/pins, GET /api/v2/pins/<id>" in error["message"]
+    else:  # and a 405 says which methods the route takes
+        assert allowed in response.headers["Allow"].split(", ")
 
 
 def test_an_unexpected_failure_is_a_plex_500_not_a_traceback(app, client, store, monkeypatch):
@@ -299,15 +325,15 @@ def test_an_unexpected_failure_is_a_plex_500_not_a_traceback(app, client, store,
 
     monkeypatch.setattr(store, "create_pin", broken)
     response = client.post("/api/v2/pins.json", headers=HEADERS)
-    assert response.status_code == 500
-    assert response.get_json()["errors"][0]["message"] == (
-        "mockplex failed: RuntimeError: disk on fire")
+    assert (response.status_code, response.get_json()) == (500, {"errors": [
+        {"code": 1999, "message": "mockplex failed: RuntimeError: disk on fire", "status": 500}]})
 
 
 # -- CORS --------------------------------------------------------------------
 
 def test_answers_carry_cors_headers(client):
     response = client.post("/api/v2/pins.json", headers={**HEADERS, "Origin": "http://app.test"})
+    assert response.status_code == 201
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 

@@ -57,10 +57,15 @@ def test_the_account_in_xml_has_what_python_plexapi_reads(client):
 
 
 def test_any_client_identifier_or_none_will_do(client):
+    answers = []
     for headers in ({}, {"X-Plex-Client-Identifier": "anything"}):
         response = client.get("/api/v2/user.json", headers={**headers,
                                                             "X-Plex-Token": DEFAULT_TOKEN})
         assert response.status_code == 200
+        user = response.get_json()
+        assert (user["username"], user["authToken"]) == ("mockplex", DEFAULT_TOKEN)
+        answers.append(user)
+    assert answers[0] == answers[1]  # the identifier changes nothing
 
 
 @pytest.mark.parametrize("token", [None, "", "not-a-token"])
@@ -74,7 +79,11 @@ def test_a_missing_or_unknown_token_is_401_1001(client, token):
 def test_401_in_xml(client):
     response = client.get("/api/v2/user")
     assert response.status_code == 401
-    assert ElementTree.fromstring(response.data)[0].attrib["code"] == "1001"
+    assert response.content_type == "application/xml; charset=utf-8"
+    errors = ElementTree.fromstring(response.data)
+    assert errors.tag == "errors"
+    assert [error.attrib for error in errors] == [
+        {"code": "1001", "message": "User could not be authenticated", "status": "401"}]
 
 
 @pytest.mark.parametrize("accept", [None, "application/json"])
@@ -114,7 +123,9 @@ def test_link_reads_the_code_from_the_query_too(client, new_pin, alice):
     pin = new_pin()
     response = client.put(f"/api/v2/pins/link?code={pin['code']}",
                           headers={"X-Plex-Token": alice.auth_token})
-    assert response.status_code == 204
+    assert (response.status_code, response.data) == (204, b"")
+    polled = client.get(f"/api/v2/pins/{pin['id']}.json", headers=HEADERS).get_json()
+    assert polled["authToken"] == alice.auth_token
 
 
 def test_link_an_unknown_code_is_404_1020(client, alice):
@@ -140,18 +151,23 @@ def test_link_with_a_missing_or_unknown_token_is_401_1001(client, new_pin, token
 
 
 def test_link_is_authenticated_before_the_code_is_looked_at(client):
-    response = link(client, "ZZZZ", "not-a-token")
-    assert response.status_code == 401
+    response = link(client, "ZZZZ", "not-a-token")  # an unknown code too: 401, not 404
+    assert (response.status_code, response.get_json()) == (401, UNAUTHENTICATED)
 
 
 def test_link_without_a_code_is_a_plex_400(client, alice):
     response = client.put("/api/v2/pins/link.json", headers={"X-Plex-Token": alice.auth_token})
     assert response.status_code == 400
-    error = response.get_json()["errors"][0]
-    assert error["code"] == 1000 and "code" in error["message"]
+    [error] = response.get_json()["errors"]
+    assert (error["code"], error["status"]) == (1000, 400)
+    assert "code" in error["message"]
 
 
 def test_link_with_a_revoked_token_is_422(client, store, new_pin, alice):
     store.revoke(alice.auth_token)
-    response = link(client, new_pin()["code"], alice.auth_token)
+    pin = new_pin()
+    response = link(client, pin["code"], alice.auth_token)
     assert (response.status_code, response.data.decode()) == (422, INVALID_TOKEN)
+    assert response.content_type == "application/xml; charset=utf-8"  # though JSON was asked
+    polled = client.get(f"/api/v2/pins/{pin['id']}.json", headers=HEADERS).get_json()
+    assert polled["authToken"] is None

@@ -1,7 +1,8 @@
 """A real headless Chromium sent through the proxy opens the very
 ``https://app.plex.tv/auth#?...`` URL python-plexapi built and approves the pin on the
 mock. It trusts mockplex's CA for real, through its NSS database (``certutil``), never
-by ignoring certificate errors: the same browser without the CA refuses the page.
+by ignoring certificate errors: a Chromium without the CA (the suite's own) refuses the
+page.
 
 In CI these must run: a missing Chromium or certutil fails there. Locally they skip.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,30 +21,24 @@ from tests.conftest import require
 from tests.values import CHROMIUM, CHROMIUM_ARGS
 
 
-def trusting_home(folder: Path, ca_path: Path | None) -> Path:
+def trusting_home(folder: Path, ca_path: Path) -> Path:
     """A home folder whose NSS database (Chromium's on Linux) trusts ``ca_path`` as a
-    root for web sites; an empty database when it is None."""
+    root for web sites."""
     database = folder / ".pki" / "nssdb"
     database.mkdir(parents=True)
     certutil = ["certutil", "-d", f"sql:{database}"]
     subprocess.run([*certutil, "-N", "--empty-password"], check=True, timeout=30)
-    if ca_path is not None:
-        subprocess.run([*certutil, "-A", "-t", "C,,", "-n", "mockplex", "-i", str(ca_path)],
-                       check=True, timeout=30)
+    subprocess.run([*certutil, "-A", "-t", "C,,", "-n", "mockplex", "-i", str(ca_path)],
+                   check=True, timeout=30)
     return folder
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator:
-    require(f"Chromium at {CHROMIUM} (apt-get install chromium)", not Path(CHROMIUM).exists())
+def launch_trusting(playwright, proxy, folder: Path):
+    """A Chromium of its own, sent through ``proxy`` and trusting its CA: the trust comes
+    from the NSS database in $HOME, which Chromium reads at launch (no context can have
+    a CA of its own, and ignoring certificate errors would prove nothing)."""
     require("certutil (apt-get install libnss3-tools)", shutil.which("certutil") is None)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-def launch(playwright, proxy, home: Path):
+    home = trusting_home(folder, proxy.ca_path)
     return playwright.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy={"server": proxy.url},
         env={"HOME": str(home), "PATH": os.environ["PATH"]})
@@ -63,7 +57,7 @@ def test_chromium_approves_on_the_real_looking_app_plex_tv_url(playwright, plex,
     login = MyPlexPinLogin(oauth=True)
     url = login.oauthUrl()  # https://app.plex.tv/auth/#!?clientID=...&code=...
     assert url.startswith("https://app.plex.tv/auth/#!?clientID=")
-    browser = launch(playwright, mockplex_proxy, trusting_home(tmp_path, mockplex_proxy.ca_path))
+    browser = launch_trusting(playwright, mockplex_proxy, tmp_path)
     try:
         page = browser.new_page()
         page.set_default_timeout(15_000)
@@ -81,12 +75,11 @@ def test_chromium_approves_on_the_real_looking_app_plex_tv_url(playwright, plex,
     assert {request.split("/")[2] for request in seen} == {"app.plex.tv"}
 
 
-def test_without_the_ca_chromium_refuses_the_page(playwright, mockplex_proxy, tmp_path):
+def test_without_the_ca_chromium_refuses_the_page(new_context, mockplex_proxy):
+    """The suite's Chromium, through the proxy in a context of its own: the session's CA
+    was made for this session, so no NSS database can trust it."""
     from playwright.sync_api import Error
 
-    browser = launch(playwright, mockplex_proxy, trusting_home(tmp_path, None))
-    try:
-        with pytest.raises(Error, match="ERR_CERT_AUTHORITY_INVALID"):
-            browser.new_page().goto("https://app.plex.tv/auth", timeout=15_000)
-    finally:
-        browser.close()
+    page = new_context(proxy={"server": mockplex_proxy.url}).new_page()
+    with pytest.raises(Error, match="ERR_CERT_AUTHORITY_INVALID"):
+        page.goto("https://app.plex.tv/auth", timeout=15_000)

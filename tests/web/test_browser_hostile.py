@@ -72,19 +72,15 @@ def hostile_site() -> Iterator[tuple[str, list[str]]]:
 
 
 def test_a_page_of_another_origin_can_neither_drive_nor_read_the_mock(
-        browser, mockplex, hostile_site):
+        new_context, mockplex, hostile_site):
     url, pages = hostile_site
     alice = mockplex.create_user("alice")
     pin = mockplex.store.create_pin("victim-app", strong=True)
     pages.append(ATTACK.replace("MOCK", mockplex.url).replace("PIN", str(pin.id)))
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_function("document.title === 'done'", timeout=15_000)
-        results = page.evaluate("window.results")
-    finally:
-        context.close()
+    page = new_context().new_page()
+    page.goto(url)
+    page.wait_for_function("document.title === 'done'", timeout=15_000)
+    results = page.evaluate("window.results")
     # The requests left the browser (no-cors fetches resolve opaquely)...
     assert {name: results[name] for name in ("fault", "clock", "verify", "reset")} == dict.fromkeys(
         ("fault", "clock", "verify", "reset"), "sent")
@@ -97,12 +93,15 @@ def test_a_page_of_another_origin_can_neither_drive_nor_read_the_mock(
     assert alice.auth_token not in str(results)
 
 
-def test_a_rebinding_name_reaches_no_route(browser, mockplex):
+def test_a_rebinding_name_reaches_no_route(playwright, mockplex):
     """A page whose name its attacker points at 127.0.0.1 (here by Chromium's resolver
-    rules) is a page of the mock's own port, but names another Host: refused."""
+    rules) is a page of the mock's own port, but names another Host: refused.
+
+    A Chromium of its own: the resolver rules are a switch of the browser process, which
+    no context can have (the session's browser stays free of them)."""
     pin = mockplex.store.create_pin("victim-app")
     origin = f"http://rebound.example:{mockplex.server.port}"
-    rebound = browser.browser_type.launch(
+    rebound = playwright.chromium.launch(
         executable_path=CHROMIUM,
         args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP rebound.example 127.0.0.1"])
     try:
