@@ -15,7 +15,8 @@ from mockplex.control import dashboard, openapi
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.hosts import decide_url
 from mockplex.domain.paths import CONTROL_PREFIX
-from mockplex.domain.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME, Store
+from mockplex.domain.pins import PIN_LIFETIME, STRONG_PIN_LIFETIME
+from mockplex.domain.store import MAX_PINS, Store
 from mockplex.domain.text import printable
 from mockplex.plextv import account as signin
 from mockplex.plextv import pages, resources

@@ -26,8 +26,9 @@ from mockplex import __version__
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN
 from mockplex.domain.paths import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from mockplex.domain.pins import PIN_LIFETIME, STRONG_PIN_LIFETIME
 from mockplex.domain.problems import LIMIT, Problem, report
-from mockplex.domain.store import MAX_PINS, PIN_LIFETIME, STRONG_PIN_LIFETIME
+from mockplex.domain.store import MAX_PINS
 
 MAX_THREADS = 256  # each a real thread; more only costs memory and start-up
 

@@ -45,7 +45,7 @@ XPLEX_LIMIT = 32  # X-Plex headers; and headers of the answer
 #: the answer's headers.
 HEADERS_LIMIT = 4096
 
-# -- a HAR file (--journal-har, --mockplex-har) ---------------------------------------
+# -- a HAR file (--har, --mockplex-har) -----------------------------------------------
 HAR_LIMIT = 10_000  # entries a file keeps, the newest
 HAR_BYTES = 32 * 1024 * 1024  # bytes of the entries a file keeps, the newest
 

@@ -23,6 +23,13 @@ SHRINK_FROM = 4096  # compact the tables once they held more pins than this
 CODE_ALPHABET = string.ascii_uppercase + string.digits
 STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
 CODE_LENGTH = 4
+#: How long a pin lives, in seconds, as plex.tv's do: 15 minutes, 30 for a strong pin.
+#: The defaults of the store's configured lifetimes (``--pin-lifetime``,
+#: ``--strong-pin-lifetime``), which :meth:`mockplex.domain.store.Store.create_pin`
+#: picks from; a pin then keeps its ``expires_at``, and :meth:`Pin.expires_in` and the
+#: table's expiry here read it.
+PIN_LIFETIME = 900
+STRONG_PIN_LIFETIME = 1800
 STRONG_CODE_LENGTH = 25
 
 

@@ -21,12 +21,14 @@ from mockplex.domain.errors import MockplexError
 from mockplex.domain.faults import Faults
 from mockplex.domain.journal import Journal
 from mockplex.domain.limits import XPLEX_VALUE_MAX, check_text
+
+# A pin's lifetimes are the pin table's (here too, as in 0.7).
+from mockplex.domain.pins import PIN_LIFETIME as PIN_LIFETIME
+from mockplex.domain.pins import STRONG_PIN_LIFETIME as STRONG_PIN_LIFETIME
 from mockplex.domain.pins import Pin, Pins
 from mockplex.domain.problems import Problems
 from mockplex.domain.servers import Server, Servers, Share
 
-PIN_LIFETIME = 900
-STRONG_PIN_LIFETIME = 1800
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 
 
