@@ -1,6 +1,6 @@
 """The dashboard at ``/_mockplex/``: a page that shows what the mock holds and changes it.
 
-It gets every datum from the control API, by its script (``static/mockplex.js``), so it
+It gets every datum from the control API, by its script (``static/dashboard.js``), so it
 honours ``--control-token`` (given once as ``?control_token=``, traded for a cookie by
 :func:`mockplex.web.guard.trade_token_in_url`); as a control path it does not exist on
 the plex.tv hosts.

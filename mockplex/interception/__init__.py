@@ -4,7 +4,8 @@ answered through an app (:mod:`.stack`), and the patches each HTTP client meets
 (:mod:`.patches`: requests, httpx, aiohttp, urllib3).
 
 May import: :mod:`mockplex.domain`, :mod:`mockplex.web`, and the app and live server it
-answers through (:mod:`mockplex.app`, :mod:`mockplex.server`).
+answers through (:mod:`mockplex.app`, :mod:`mockplex.server`); here,
+:mod:`mockplex._moved`, for the names of the module this folder replaced.
 """
 
 

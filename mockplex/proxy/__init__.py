@@ -6,7 +6,8 @@ listener (:mod:`.listeners`), what they read of a request head and answer themse
 with the Node preload in ``node/``).
 
 May import: :mod:`mockplex.domain`, :mod:`mockplex.web`'s error shape, and the app and
-live server it relays to (:mod:`mockplex.app`, :mod:`mockplex.server`).
+live server it relays to (:mod:`mockplex.app`, :mod:`mockplex.server`); here,
+:mod:`mockplex._moved`, for the names of the module this folder replaced.
 """
 
 
