@@ -43,19 +43,64 @@ FOLDER_NAMES: dict[str, dict[str, str]] = {
 
 
 class Moved(ModuleType):
-    """An old module: each name looked up in its new homes, in order."""
+    """An old module split in several: each name looked up in its new homes, in order;
+    a name set or deleted through it (``monkeypatch.setattr(mockplex.schemas, ...)``)
+    is set or deleted in the home that has it, so that the app sees the change."""
 
     def __init__(self, name: str, homes: tuple[str, ...]) -> None:
         super().__init__(name)
-        self._homes = homes
+        object.__setattr__(self, "_homes", homes)
+        object.__setattr__(self, "_originals", {})  # name -> (its home, its value there)
+
+    def _modules(self) -> list[ModuleType]:
+        return [importlib.import_module(f"mockplex.{home}") for home in self._homes]
+
+    def _home_of(self, attribute: str) -> ModuleType | None:
+        return next((module for module in self._modules() if attribute in vars(module)),
+                    None)
 
     def __getattr__(self, attribute: str) -> Any:
-        for home in self._homes:
-            module = importlib.import_module(f"mockplex.{home}")
-            if hasattr(module, attribute):
-                return getattr(module, attribute)
+        if attribute == "__all__":  # from mockplex.schemas import *: every home's names
+            return sorted({name for module in self._modules() for name in
+                           getattr(module, "__all__", [n for n in vars(module)
+                                                       if not n.startswith("_")])})
+        for module in self._modules():
+            value = getattr(module, attribute, _MISSING)  # once: a name may warn
+            if value is not _MISSING:
+                return value
         raise AttributeError(f"module {self.__name__!r} has no attribute {attribute!r} "
                              f"(it moved to mockplex.{', mockplex.'.join(self._homes)})")
+
+    def __setattr__(self, attribute: str, value: Any) -> None:
+        if attribute.startswith("__"):  # the import system's own (__spec__, ...)
+            super().__setattr__(attribute, value)
+            return
+        home = self._home_of(attribute) or self._modules()[0]
+        # What the home had before the first change, for the delete that undoes it:
+        # pytest's monkeypatch finds no old value in this module's own __dict__, so it
+        # undoes a setattr by deleting the name.
+        self._originals.setdefault(attribute, (home, vars(home).get(attribute, _MISSING)))
+        setattr(home, attribute, value)
+
+    def __delattr__(self, attribute: str) -> None:
+        """Delete a name set through this module: the home gets back what it had."""
+        if attribute in self._originals:
+            home, value = self._originals.pop(attribute)
+            if value is _MISSING:
+                delattr(home, attribute)
+            else:
+                setattr(home, attribute, value)
+            return
+        home = self._home_of(attribute)
+        if home is None:
+            raise AttributeError(attribute)
+        delattr(home, attribute)
+
+    def __dir__(self) -> list[str]:
+        return sorted({name for module in self._modules() for name in dir(module)})
+
+
+_MISSING = object()
 
 
 class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -89,11 +134,24 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def _caller_level() -> int:
-    """The stack level of the import statement that named the old module."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith("<frozen"):
-        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    """The ``stacklevel`` that names the statement importing the old module (for the
+    warning :meth:`Finder.create_module` gives). ``warnings.warn`` counts no frame of
+    the import system (``importlib._bootstrap``); past those, this counts the frames of
+    ``importlib.import_module`` and of this module too."""
+    frame, level = sys._getframe(2), 2  # from create_module's caller
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "importlib" in name and "_bootstrap" in name:
+            pass  # not counted by warnings.warn either
+        elif name in _SKIPPED:
+            level += 1
+        else:
+            break
+        frame = frame.f_back  # type: ignore[assignment]
     return level
+
+
+_SKIPPED = {__file__, importlib.__file__}
 
 
 def folder_getattr(folder: str, attribute: str) -> Any:

@@ -43,9 +43,11 @@ def check(old, first):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always', DeprecationWarning)
         moved = importlib.import_module('mockplex.' + old)
-    said = [str(w.message) for w in caught if w.category is DeprecationWarning]
-    if not any('mockplex.' + first in text for text in said):
+    said = [(str(w.message), w.filename) for w in caught if w.category is DeprecationWarning]
+    if not any('mockplex.' + first in text for text, _ in said):
         return f'{old}: no warning naming mockplex.{first} ({said})'
+    if any(where != '<string>' for _, where in said):  # the import's own line
+        return f'{old}: a warning points elsewhere than the importing line ({said})'
     names = [n for n in vars(new) if not n.startswith('_')]
     if not names or any(getattr(moved, n) is not getattr(new, n) for n in names):
         return f'{old}: not the objects of mockplex.{first}'
@@ -78,6 +80,27 @@ def test_a_split_module_finds_each_name_in_its_new_home():
         assert schemas.VerifyArgs is bodies.ApproveArgs  # its 0.7 name, renamed since
     with pytest.raises(AttributeError, match=re.escape("moved to mockplex.plextv.wire")):
         schemas.NOT_A_NAME  # noqa: B018
+
+
+def test_a_name_patched_through_a_split_module_changes_its_new_home(monkeypatch):
+    """As monkeypatch.setattr(mockplex.schemas, ...) did in 0.7: the app sees it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        schemas = importlib.import_module("mockplex.schemas")
+    from mockplex.plextv import wire
+
+    monkeypatch.setattr(schemas, "dump_pin", len)
+    assert wire.dump_pin is len
+    monkeypatch.undo()
+    assert wire.dump_pin is not len
+
+
+def test_import_star_from_a_split_module_gives_every_home_s_names():
+    namespace: dict[str, object] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        exec("from mockplex.paths import *", namespace)  # the statement tested
+    assert {"PLEX_HOSTS", "INTERCEPTED", "CONTROL_PREFIX", "is_loopback"} <= set(namespace)
 
 
 @pytest.mark.parametrize(("folder", "name"), [(folder, name) for folder, names in

@@ -16,7 +16,7 @@ from typing import Any
 class Deferred:
     """Stands for the module ``name`` and imports it on the first attribute read. Every
     read goes to the module itself, so a test that patches one of its attributes
-    (``monkeypatch.setattr(mockplex.schemas, ...)``) is seen, and its undoing too."""
+    (``monkeypatch.setattr(mockplex.plextv.wire, ...)``) is seen, and its undoing too."""
 
     def __init__(self, name: str) -> None:
         self._name = name
