@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     # the X-Mockplex-Token header: for a server shared by several CI jobs.
     "MOCKPLEX_CONTROL_TOKEN": None,
     # Host names a request may name besides loopback's and the listen address (a CI
-    # service container's name, say): anything else is refused (mockplex.guard).
+    # service container's name, say): anything else is refused (mockplex.web.guard).
     guard.ALLOWED_HOSTS: (),
     # Requests to plex.tv routes the mock does not emulate fail the test using the
     # fixture (at its teardown); True lets them pass (a test can say so with the
@@ -133,7 +133,7 @@ class InterceptedRequests:
                     scheme = target.partition(":")[0].lower()
                     decision = decide_url(target)
                     if decision.refused:
-                        environ[REFUSED] = decision.reason
+                        environ[REFUSED] = decision
         if scheme in ("http", "https"):
             environ["wsgi.url_scheme"] = scheme
             environ[INTERCEPTED] = True

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from mockplex import __version__
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN
+from mockplex.domain.hosts import normal
 from mockplex.domain.paths import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from mockplex.domain.pins import PIN_LIFETIME, STRONG_PIN_LIFETIME
 from mockplex.domain.problems import LIMIT, Problem, report
@@ -68,7 +69,20 @@ def auto_approve_rule(text: str) -> str:
     return text
 
 
-class Renamed(argparse.Action):
+class Spelled(argparse._StoreAction):
+    """An option that has an old spelling too: given both ways at once, it is an error
+    (one of the two values would be dropped without a word)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        given = namespace.__dict__.setdefault("_spellings", {})
+        first = given.setdefault(self.dest, option_string)
+        if first != option_string:
+            parser.error(f"{first} and {option_string} are one option: give it once")
+        super().__call__(parser, namespace, values, option_string)
+
+
+class Renamed(Spelled):
     """An option's old spelling (left out of ``--help``): it still works, and says its
     new name in a line on stderr."""
 
@@ -81,7 +95,7 @@ class Renamed(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         print(f"mockplex: warning: {option_string} is deprecated, use {self.new} (the old "
               "spelling goes in 1.0)", file=sys.stderr)
-        setattr(namespace, self.dest, values)
+        super().__call__(parser, namespace, values, option_string)
 
 
 #: The options renamed in 0.8.0: old spelling -> new.
@@ -112,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--auto-approve", type=auto_approve_rule, metavar="RULE",
                        help="approve pins as the default account with no one clicking: "
                             "after-polls=N (poll N+1 carries the token) or after-seconds=S")
-    serve.add_argument("--scenario", metavar="FILE",
+    serve.add_argument("--scenario", metavar="FILE", action=Spelled,
                        help="a scenario file (JSON) of accounts and pins to start with, "
                             "laid down again by every reset")
     serve.add_argument("--seed", type=int, metavar="N",
@@ -134,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--strict", action="store_true",
                        help="exit 1 at shutdown, listing them, if the mock failed inside or "
                             "was asked for a plex.tv route it does not emulate (for CI)")
-    serve.add_argument("--har", metavar="FILE",
+    serve.add_argument("--har", metavar="FILE", action=Spelled,
                        help="keep FILE a HAR 1.2 file of every plex.tv-side request (for a "
                             "CI job to keep; HAR viewers and browsers' tools open it; the "
                             "plugin's is --mockplex-har)")
@@ -177,7 +191,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def allowed_host(text: str) -> str:
-    name = text.strip().rstrip(".").lower()
+    name = normal(text.strip())
     if not name or set(name) & set(" /:@[]?#"):
         raise argparse.ArgumentTypeError(f"a host name or IPv4 address, no port, got {text!r}")
     return name
@@ -192,7 +206,7 @@ def host_list(text: str) -> tuple[str, ...]:
 
 
 def load_ca(folder: str | None) -> Any:
-    """The CA (mockplex.ca.CA), or SystemExit with what to install."""
+    """The CA (mockplex.proxy.ca.CA), or SystemExit with what to install."""
     try:
         from mockplex.proxy.ca import CA
     except ImportError as error:

@@ -30,6 +30,7 @@ from typing import Any
 from flask import Flask
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
@@ -81,6 +82,18 @@ class PlexErrorTask(ErrorTask):
         self.write(body)
 
 
+class PlexParser(HTTPRequestParser):
+    """waitress's request parser, refusing a request target that is no URL
+    (``GET http://[::1/x``): waitress turns a UnicodeError of its URL parsing into a 400,
+    but lets urlsplit's ValueError escape, and the connection closed with no answer."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        try:
+            super().parse_header(header_plus)
+        except ValueError as error:  # (waitress's own refusals are ParsingError)
+            raise ParsingError(f"Bad URI: {error}") from None
+
+
 class PlexChannel(HTTPChannel):
     """A waitress connection whose own refusals are in plex.tv's shape, closed the way
     nginx's lingering close does: a refused client may still be sending the body it was
@@ -91,6 +104,7 @@ class PlexChannel(HTTPChannel):
     idle sweep closes it then)."""
 
     error_task_class = PlexErrorTask
+    parser_class = PlexParser
     linger = False  # set by the refusal (a worker thread), read in the loop
     draining_until: float | None = None
 

@@ -98,6 +98,22 @@ def test_a_renamed_option_still_works_and_warns_in_one_line(capsys, old, new, de
                                        "(the old spelling goes in 1.0)\n")
 
 
+@pytest.mark.parametrize(("old", "new"), [("--fixtures", "--scenario"),
+                                          ("--journal-har", "--har")])
+@pytest.mark.parametrize("new_first", [True, False])
+def test_both_spellings_at_once_are_refused(capsys, old, new, new_first):
+    """Else one of the two values would be dropped without a word."""
+    from mockplex.cli import parser
+
+    given = [new, "a.json", old, "b.json"] if new_first else [old, "b.json", new, "a.json"]
+    with pytest.raises(SystemExit) as exited:
+        parser().parse_args(["serve", *given])
+    assert exited.value.code == 2
+    first, second = (new, old) if new_first else (old, new)
+    assert f"error: {first} and {second} are one option: give it once" in capsys.readouterr().err
+    assert parser().parse_args(["serve", new, "a", new, "b"]).__dict__[new[2:]] == "b"
+
+
 def test_help_names_only_the_new_spellings(capsys):
     with pytest.raises(SystemExit):
         main(["serve", "--help"])

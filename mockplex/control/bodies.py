@@ -42,7 +42,7 @@ class ApproveArgs(Schema):
 
     @validates_schema
     def one_approver(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """The rule lives with the store (mockplex.store.check_approver)."""
+        """The rule lives with the store (mockplex.domain.store.check_approver)."""
         try:
             check_approver(data.get("auth_token"), data.get("user"))
         except ValueError as error:
@@ -172,7 +172,7 @@ class AutoApproveArgs(Schema):
 
     @validates_schema
     def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """The rule lives with the rule (mockplex.autoapprove.AutoApprove)."""
+        """The rule lives with the rule (mockplex.domain.autoapprove.AutoApprove)."""
         try:
             AutoApprove(**data)
         except ValueError as error:
@@ -208,7 +208,7 @@ class FaultSchema(Schema):
 
     @validates_schema
     def makes_a_fault(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """The rules of a fault live with the fault (mockplex.faults.Fault)."""
+        """The rules of a fault live with the fault (mockplex.domain.faults.Fault)."""
         try:
             Fault(**data)
         except ValueError as error:

@@ -153,9 +153,13 @@ def decide(scheme: str, host: str, port: int | None = None,
 def decide_url(url: str, passthrough: Collection[str] = ()) -> Decision:
     """:func:`decide` for a request target in absolute form (``https://plex.tv/...``),
     as the proxy answers plex.tv's hosts. A host refused is refused whatever its port;
-    one answered or passed through whose port is no port gets 400."""
-    parts = urlsplit(url)  # (its scheme and host come out lower-cased)
-    scheme, host = parts.scheme, (parts.hostname or "").rstrip(".")
+    one answered or passed through whose port is no port gets 400, as does what is no
+    URL at all (``http://[::1/``)."""
+    try:
+        parts = urlsplit(url)  # (its scheme and host come out lower-cased)
+    except ValueError:
+        return Decision(Action.REFUSE, f"not a URL: {url[:80]!r}", status=400)
+    scheme, host = parts.scheme, normal(parts.hostname or "")
     try:
         port = parts.port
     except ValueError:

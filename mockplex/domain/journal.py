@@ -26,7 +26,7 @@ from mockplex.domain import xplex
 from mockplex.domain.ids import pin_id_of
 
 # What one entry keeps of a request and of its answer, so that no request can make the
-# journal large (the numbers, and what they come to in bytes: mockplex.limits).
+# journal large (the numbers, and what they come to in bytes: mockplex.domain.limits).
 from mockplex.domain.limits import BODY_LIMIT as BODY_LIMIT
 from mockplex.domain.limits import HEADERS_LIMIT as HEADERS_LIMIT
 from mockplex.domain.limits import JOURNAL_LIMIT as JOURNAL_LIMIT
@@ -58,7 +58,7 @@ class Entry:
     fault: bool = False  # answered by an injected fault
     cut: bool = False  # True: the request had more than an entry keeps (see the limits)
     # Where it came in (the host the client named: plex.tv through the proxy), and the
-    # answer as sent: what a HAR file shows (mockplex.har).
+    # answer as sent: what a HAR file shows (mockplex.control.har).
     scheme: str = "http"
     host: str = ""
     content_type: str = ""  # of the request's body

@@ -161,7 +161,7 @@ class Interception:
             query_string=parts.query, headers=list(headers), data=body,
         )
         environ = builder.get_environ()
-        environ[INTERCEPTED] = True  # where no client can write (mockplex.guard)
+        environ[INTERCEPTED] = True  # where no client can write (mockplex.web.guard)
         try:
             app_iter, status, response_headers = run_wsgi_app(self.app, environ,
                                                               buffered=True)

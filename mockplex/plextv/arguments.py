@@ -24,7 +24,7 @@ from mockplex.domain import flags
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.limits import TEXT_MAX
 
-#: A text a test gives mockplex (mockplex.limits.TEXT_MAX), and one that is not empty.
+#: A text a test gives mockplex (mockplex.domain.limits.TEXT_MAX), and one that is not empty.
 TEXT = validate.Length(max=TEXT_MAX)
 SOME_TEXT = validate.Length(min=1, max=TEXT_MAX)
 

@@ -339,9 +339,10 @@ def dump_pin(pin: Pin, now: float, base_url: str) -> dict[str, Any]:
 
 
 def pin_json(pin: Pin, dumped: Mapping[str, Any]) -> str:
-    """``dumped``, :func:`dump_pin`'s wire form of ``pin``, as JSON text (exactly
-    ``render.json_response``'s): written once per state of the pin but for the two
-    values each answer puts in."""
+    """:func:`dump_pin`'s wire form of ``pin`` as JSON text (exactly
+    ``render.json_response``'s): written once per state of the pin, and only the two
+    values that change from answer to answer, ``qr`` and ``expiresIn``, taken from
+    ``dumped`` (the rest of ``dumped`` is not read: it is the same state's)."""
     return _dump_pin_state(wire_state(pin)).json.render(dumped)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from mockplex.domain.hosts import normal
 from mockplex.web.errors import PlexError, error_json
 
 MAX_HEAD = 64 * 1024  # a request head longer than this gets 431
@@ -71,6 +72,6 @@ def authority(target: str) -> tuple[str, int]:
     host, colon, port = target.rpartition(":")
     if not colon or not port.isdigit() or not 0 < int(port) < 65536 or not host:
         raise Refused(400, f"CONNECT needs host:port, got {target[:80]!r}")
-    return host.strip("[]").rstrip(".").lower(), int(port)
+    return normal(host.strip("[]")), int(port)
 
 

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from mockplex.app import relays_of
-from mockplex.domain.hosts import PROXY_HOSTS, decide, decide_url
+from mockplex.domain.hosts import PROXY_HOSTS, decide, decide_url, normal
 from mockplex.domain.paths import DEFAULT_HOST, is_loopback
 from mockplex.proxy.ca import CA, Leaves
 from mockplex.proxy.clientenv import client_env
@@ -96,7 +96,7 @@ class Proxy:
         self.host = host
         self.port = port
         self.tls_port = tls_port
-        self.passthrough = frozenset(name.strip().rstrip(".").lower()
+        self.passthrough = frozenset(normal(name.strip())
                                      for name in passthrough if name.strip())
         self.credentials = credentials
         self.timeouts = timeouts
@@ -203,7 +203,7 @@ class Proxy:
         def by_name(sslobj: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
             # The certificate of the name the client asked for (SNI), if it is one of
             # plex.tv's: what the TLS listener presents.
-            chosen = leaves.contexts.get((name or "").rstrip(".").lower())
+            chosen = leaves.contexts.get(normal(name or ""))
             if chosen is not None:
                 sslobj.context = chosen
         for context in leaves.contexts.values():
@@ -375,8 +375,11 @@ class Proxy:
 
     async def _absolute(self, head: Head, client: str, reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter) -> None:
-        parts = urlsplit(head.target)
-        host = (parts.hostname or "").rstrip(".")
+        try:
+            parts = urlsplit(head.target)
+        except ValueError:  # http://[::1/...: no URL
+            parts = urlsplit("")
+        host = normal(parts.hostname or "")
         if parts.scheme not in ("http", "https") or not host:
             raise Refused(400, "this is mockplex's proxy: send CONNECT host:443, or a "
                                "request with an absolute URL (GET https://plex.tv/...); "

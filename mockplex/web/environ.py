@@ -2,7 +2,7 @@
 (headers arrive as ``HTTP_*``), so a network client cannot forge them."""
 
 INTERCEPTED = "mockplex.intercepted"  # True: interception or the proxy sent the request
-REFUSED = "mockplex.refused"  # why a relayed request in absolute form is refused (its URL)
+REFUSED = "mockplex.refused"  # a relayed request in absolute form: the refusal (a Decision)
 FOREIGN_HOST = "mockplex.foreign_host"  # True: refused for its Host before any route
 COOKIE_SET = "mockplex.cookie_set"  # True: the answer sets the control token's cookie
 UNEMULATED = "mockplex.unemulated"  # True: answered "emulates no route", whatever matched

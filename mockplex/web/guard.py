@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import Request, Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from mockplex.domain.hosts import normal
 from mockplex.domain.paths import CONTROL_PREFIX, is_control_path, is_loopback
 from mockplex.domain.text import printable
 from mockplex.web.environ import COOKIE_SET, FOREIGN_HOST, INTERCEPTED, REFUSED
@@ -113,7 +114,7 @@ def host_name(host: str) -> str:
     match = _HOST.fullmatch(host)
     if match is None:
         return ""
-    return (match.group(1) or match.group(2)).rstrip(".").lower()
+    return normal(match.group(1) or match.group(2))
 
 
 def allowed_hosts() -> set[str]:
@@ -259,9 +260,9 @@ def guard(served: Request) -> BaseResponse | None:
     check_host(environ)
     path = served.path
     if environ.get(INTERCEPTED):
-        refused = environ.get(REFUSED)
+        refused = environ.get(REFUSED)  # the host decision's (mockplex.domain.hosts)
         if refused is not None:
-            raise PlexError(refused, status=403)
+            raise PlexError(refused.reason, status=refused.status)
         if is_control_path(path):
             raise Unemulated()  # the control API does not exist on plex.tv's hosts
         return None

@@ -156,7 +156,7 @@ class Traffic:
         fault = environ.get(FAULT)
         if fault is not None:
             raise FaultError(fault)
-        if not is_control_path(served.path):  # journaled
+        if journaled(served.path):
             environ[BEGAN] = real_monotonic()
             if may_have_body(environ):
                 served.get_data(cache=True)
@@ -165,7 +165,7 @@ class Traffic:
         """The journal's entry for a plex.tv-side request, and a problem for the test
         when no emulated route answered it."""
         path = served.path
-        if is_control_path(path):  # not journaled
+        if not journaled(path):
             return
         environ = served.environ
         state = self.store

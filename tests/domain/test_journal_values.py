@@ -67,20 +67,35 @@ def test_a_listener_gets_the_entry_as_it_is_recorded():
 
 
 def test_recording_and_reading_from_threads_at_once():
-    journal = Journal(limit=50)
+    """Four threads record while one reads: the reads in between (each turning the
+    values recorded so far into entries) lose nothing and keep the order."""
+    journal = Journal(limit=1000)
+    halfway = threading.Barrier(5)  # the writers have recorded half; the reader reads
+    read = threading.Barrier(5)  # the reader has read: the writers go on
 
-    def record() -> None:
-        for number in range(200):
-            journal.record_request(**{**SHORT, "time": float(number)})
+    def record(writer: int) -> None:
+        for number in range(100):
+            journal.record_request(**{**SHORT, "time": float(number), "path": f"/{writer}"})
+            if number == 49:
+                halfway.wait(timeout=10)
+                read.wait(timeout=10)
 
-    threads = [threading.Thread(target=record) for _ in range(4)]
+    threads = [threading.Thread(target=record, args=(writer,)) for writer in range(4)]
     for thread in threads:
         thread.start()
+    halfway.wait(timeout=10)
+    middle = journal.entries()  # every writer stands at its halfway mark
+    read.wait(timeout=10)
     while any(thread.is_alive() for thread in threads):
         assert all(isinstance(entry, Entry) for entry in journal.entries())
     for thread in threads:
         thread.join()
-    assert len(journal.entries()) == 50
+    assert len(middle) == 200 and all(isinstance(entry, Entry) for entry in middle)
+    entries = journal.entries()
+    assert len(entries) == 400
+    for writer in range(4):  # each writer's entries, in the order it recorded them
+        times = [entry.time for entry in entries if entry.path == f"/{writer}"]
+        assert times == [float(number) for number in range(100)]
 
 
 def test_what_is_read_is_still_a_frozen_entry():

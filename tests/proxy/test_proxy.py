@@ -287,6 +287,28 @@ def test_a_later_request_for_a_plex_host_on_another_port_is_refused(proxy, mockp
     assert b"port 80 (http) only, not 22" in answers.rsplit(b"HTTP/1.1 ", 1)[1]
 
 
+@pytest.mark.parametrize(("target", "status", "words"), [
+    (b"http://plex.tv:99999/api/v2/ping", b"400", b"not a port"),
+    (b"http://[::1/api/v2/ping", b"400", b"Bad URI")])  # the server's parser: no URL
+def test_a_later_request_gets_the_status_the_proxy_gives_the_first(proxy, target, status,
+                                                                    words):
+    """The one host decision's status on a relayed connection too; a target that is
+    no URL gets plex.tv's 400 from the server's parser (waitress let urlsplit's
+    ValueError close the connection with no answer)."""
+    answers = exchange(proxy.port, b"GET http://plex.tv/api/v2/ping HTTP/1.1\r\n"
+                                   b"Host: plex.tv\r\n\r\n"
+                                   b"GET " + target + b" HTTP/1.1\r\n"
+                                   b"Host: plex.tv\r\nConnection: close\r\n\r\n")
+    last = answers.rsplit(b"HTTP/1.1 ", 1)[1]
+    assert last.startswith(status) and words in last
+
+
+def test_a_first_request_that_is_no_url_gets_a_clean_refusal(proxy):
+    got, message = error_of(exchange(proxy.port, b"GET http://[::1/x HTTP/1.1\r\n"
+                                                 b"Host: plex.tv\r\n\r\n"))
+    assert got == 400 and "send CONNECT host:443" in message
+
+
 @pytest.mark.parametrize(("request_bytes", "status", "words"), [
     (b"GARBAGE\r\n\r\n", 400, "not an HTTP/1.1 request line"),
     (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "send CONNECT host:443"),
