@@ -204,6 +204,9 @@ def without_paths(line: str) -> str:
 # -- instructions per poll, which do not move with the machine's noise -----------------
 
 CALLGRIND_POLLS = 200
+#: mockplex 0.7.0 on this machine, for the row's old ratio: instructions per poll,
+#: the constant app's, and the throughput ratio (wrk; 0.61x and 0.62x in two runs).
+BEFORE_ISSUE_20 = (1_081_756, 335_258, 0.62)
 
 
 def instructions(polls: int, constant: bool) -> int:
@@ -489,7 +492,11 @@ def main() -> None:
         f"polls less those of {CALLGRIND_POLLS} (start-up cancels out), for mockplex and "
         "for the constant-JSON",
         "app; unlike the timings it does not move with the machine's noise, so compare it",
-        "across commits to catch a slower hot path.",
+        "across commits to catch a slower hot path. Before 0.8.0 (issue 20) a poll took",
+        f"{BEFORE_ISSUE_20[0]:,} instructions against the constant app's "
+        f"{BEFORE_ISSUE_20[1]:,}",
+        f"({BEFORE_ISSUE_20[0] / BEFORE_ISSUE_20[1]:.2f}x), and served "
+        f"{BEFORE_ISSUE_20[2]:.2f}x the constant app's throughput.",
         "",
         "Fixture overhead: the median test's setup plus teardown with the fixture, less",
         f"without one, timed inside pytest over {FIXTURE_TESTS} tests.",

@@ -18,7 +18,7 @@ import requests
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
-from mockplex import Store, create_app
+from mockplex import Store, create_app, store_of
 from mockplex.control import har
 from mockplex.control.har import HarWriter
 from mockplex.domain.faults import Fault
@@ -108,7 +108,7 @@ def test_a_dropped_request_is_status_0_and_the_file_still_validates(tmp_path):
 def test_the_file_keeps_requests_across_a_reset(tmp_path):
     app = create_app()
     client = app.test_client()
-    with HarWriter(tmp_path / "x.har", app.extensions["mockplex"].journal):
+    with HarWriter(tmp_path / "x.har", store_of(app).journal):
         client.post("/api/v2/pins", headers=HEADERS)
         client.post("/_mockplex/reset")
         client.post("/api/v2/pins", headers=HEADERS)
@@ -119,7 +119,7 @@ def test_the_file_keeps_requests_across_a_reset(tmp_path):
 def test_past_its_limit_the_file_says_how_many_were_left_out(tmp_path, monkeypatch):
     monkeypatch.setattr(har, "HAR_LIMIT", 3)
     app = create_app()
-    with HarWriter(tmp_path / "x.har", app.extensions["mockplex"].journal):
+    with HarWriter(tmp_path / "x.har", store_of(app).journal):
         for _ in range(5):
             app.test_client().post("/api/v2/pins", headers=HEADERS)
     log = json.loads((tmp_path / "x.har").read_text())["log"]
