@@ -133,3 +133,11 @@ def test_serve_with_the_old_scenario_option(serve, tmp_path):
     assert proc.stderr.read().splitlines()[0] == (
         "mockplex: warning: --fixtures is deprecated, use --scenario (the old spelling "
         "goes in 1.0)")
+
+
+def test_help_names_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert "{serve,run,ca}" in shown
+    assert "run a command with the fake plex.tv beside it" in shown

@@ -124,8 +124,10 @@ class CA:
     @classmethod
     def load(cls, folder: str | os.PathLike[str] | None = None) -> CA:
         """The CA in ``folder`` (default :func:`default_dir`), made there first if it has
-        none; ``ca.pem`` and ``bundle.pem`` are written beside its key if missing."""
-        folder = Path(folder) if folder is not None else default_dir()
+        none; ``ca.pem`` and ``bundle.pem`` are written beside its key if missing. The
+        folder is made absolute: its paths go into other processes' environments (the env
+        file, ``mockplex run``), which may run in another directory."""
+        folder = Path(folder).absolute() if folder is not None else default_dir()
         folder.mkdir(parents=True, exist_ok=True)
         key_path = folder / KEY_FILE
         if not key_path.exists():

@@ -62,6 +62,14 @@ def test_the_folder_holds_a_private_key_the_certificate_and_a_bundle(ca):
     assert system_roots().count(b"BEGIN CERTIFICATE") > 10  # the system's roots are there
 
 
+def test_a_relative_folder_gives_absolute_paths(tmp_path, monkeypatch):
+    """Its paths go into other processes' environments, which may run elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    relative = CA.load(".mockplex-ca")
+    assert relative.bundle_path == tmp_path / ".mockplex-ca" / "bundle.pem"
+    assert relative.cert_path.is_absolute()
+
+
 def test_the_ca_is_reused_so_a_trusted_ca_stays_trusted(ca):
     again = CA.load(ca.folder)
     assert again.certificate == ca.certificate

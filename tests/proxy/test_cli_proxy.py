@@ -38,6 +38,7 @@ def test_serve_prints_each_listener_and_writes_the_env_file(serve, tmp_path):
     assert env_file.stat().st_mode & 0o777 == 0o600  # it may carry proxy credentials
     assert env["HTTPS_PROXY"] == env["https_proxy"] == env["HTTP_PROXY"] == proxy_url
     assert env["NO_PROXY"] == "localhost,127.0.0.1,::1" and env["MOCKPLEX_URL"] == url
+    assert env["MOCKPLEX_TLS_URL"] == lines[1].group(2)  # with --tls-port only
     assert env["SSL_CERT_FILE"] == env["REQUESTS_CA_BUNDLE"] == env["CURL_CA_BUNDLE"] == str(
         tmp_path / "ca" / "bundle.pem")
     assert env["NODE_EXTRA_CA_CERTS"] == str(tmp_path / "ca" / "ca.pem")
@@ -53,6 +54,14 @@ def test_serve_prints_each_listener_and_writes_the_env_file(serve, tmp_path):
     assert json.loads(done.stdout)["expiresIn"] == 900
     proc.terminate()
     assert proc.wait(timeout=10) == 0
+
+
+def test_the_env_file_names_no_tls_listener_without_one(serve, tmp_path):
+    env_file = tmp_path / "mock.env"
+    serve("--port", "0", "--proxy-port", "0", "--ca-dir", str(tmp_path / "ca"),
+          "--env-file", str(env_file))
+    env = read_env(env_file)
+    assert "MOCKPLEX_TLS_URL" not in env and env["HTTPS_PROXY"].startswith("http://")
 
 
 def test_the_env_file_never_carries_the_control_token(serve, tmp_path):
