@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# What make serve needs (mockplex and its proxy extra), and what the rest need besides
+# (the test and lint tools): one virtualenv, a stamp for each.
+SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PORT ?= 32500
 # A second plex-api-client release for the compatibility suite; one environment holds one
 # release, so this one goes to its own folder (tests/interception/test_compat_plex_api_client.py).
@@ -25,14 +29,22 @@ SMOKE_PYTEST := $(CURDIR)/$(SMOKE_VENV)/bin/python -m pytest -p no:cacheprovider
 
 .PHONY: test smoke dist serve lint bench screenshots clean
 
-# Create the virtualenv and install mockplex with its test and lint tools;
+# Create the virtualenv (once) and install mockplex with only what serving needs: its
+# proxy extra, none of the test and lint tools (make serve on a fresh clone listens about
+# as soon as a bare pip install of the same would finish; docs/benchmarks.md).
+$(SERVE_STAMP): setup.cfg pyproject.toml Makefile mockplex/__init__.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e '.[proxy]'
+	touch $@
+
+# Add the test and lint tools to the same virtualenv; this covers what serving needs too,
+# so it marks both stamps (make serve after make test installs nothing more). Each is
 # redone only when the package metadata (or the version) changes.
 $(STAMP): setup.cfg pyproject.toml Makefile mockplex/__init__.py
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint,proxy]'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
-		--target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
-	touch $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e '.[test,lint,proxy]'
+	$(PIP) --no-deps --target $(VENV)/plex-api-client-0.36 --upgrade '$(SDK036)'
+	touch $(SERVE_STAMP) $(STAMP)
 
 $(NODE_STAMP): Makefile
 	@if command -v npm >/dev/null; then \
@@ -73,7 +85,7 @@ smoke: dist
 		$$($(BIN)/python -m pip freeze | grep -E '^(requests|httpx)==')
 	cd tests/smoke && $(SMOKE_PYTEST) test_intercept.py
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/mockplex serve --port $(PORT)
 
 lint: $(STAMP)
@@ -83,7 +95,7 @@ lint: $(STAMP)
 # Benchmarks against the anchors (not part of make test); writes docs/benchmarks.md.
 # wrk (Debian's package) is the load generator where it is installed.
 bench: dist
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench,proxy]'
+	$(PIP) -e '.[test,bench,proxy]'
 	$(BIN)/python benchmarks/run.py
 
 # The pictures in the docs, taken by the browser tests (docs/dashboard.png).

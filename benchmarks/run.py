@@ -368,6 +368,74 @@ def memory() -> list[list[int]]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
+# -- 6. make serve on a fresh clone -----------------------------------------------------------
+
+FRESH_ROUNDS = 3  # each side alternately, the median kept
+RUNTIME = ".[proxy]"  # what make serve installs: mockplex and its proxy extra
+PIP_INSTALL = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+FRESH_TIMEOUT = 600  # seconds one install may take
+
+
+def fresh_clone(folder: str) -> Path:
+    """A ``git clone`` of this repository (its last commit) into ``folder``."""
+    clone = Path(folder, "mockplex")
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
+    return clone
+
+
+def bare_install_s(python: str) -> float:
+    """Seconds a new virtualenv takes to install the runtime dependencies (no make)."""
+    with tempfile.TemporaryDirectory() as folder:
+        clone = fresh_clone(folder)
+        began = time.perf_counter()
+        subprocess.run([python, "-m", "venv", "bare"], cwd=clone, check=True, timeout=120)
+        subprocess.run([str(clone / "bare" / "bin" / "python"), *PIP_INSTALL, "-e", RUNTIME],
+                       cwd=clone, check=True, capture_output=True, timeout=FRESH_TIMEOUT)
+        return time.perf_counter() - began
+
+
+def make_serve_s(python: str) -> float:
+    """Seconds from ``make serve`` on a fresh clone to its "mockplex listening" line."""
+    import select
+
+    env = {name: value for name, value in os.environ.items()  # not make bench's make
+           if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    with tempfile.TemporaryDirectory() as folder:
+        clone = fresh_clone(folder)
+        began = time.perf_counter()
+        proc = subprocess.Popen(["make", "serve", "PORT=0", f"PYTHON={python}"], cwd=clone,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        assert proc.stdout is not None
+        said, deadline = b"", began + FRESH_TIMEOUT
+        try:
+            while b"mockplex listening" not in said:
+                left = deadline - time.perf_counter()
+                if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:
+                    raise RuntimeError(f"make serve did not listen in {FRESH_TIMEOUT} s")
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    raise RuntimeError(f"make serve ended first: {said.decode()[-2000:]}")
+                said += chunk
+            return time.perf_counter() - began
+        finally:
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=30)
+            proc.stdout.close()
+
+
+def fresh_serve() -> dict[str, float]:
+    """``make serve`` on a fresh clone against a bare install of the same, in seconds
+    (pip's cache warmed by an untimed bare install first, so both sides find it warm)."""
+    python = shutil.which("python3") or sys.executable  # make serve's default PYTHON
+    bare_install_s(python)
+    ours, theirs = [], []
+    for _ in range(FRESH_ROUNDS):
+        theirs.append(bare_install_s(python))
+        ours.append(make_serve_s(python))
+    return {"make serve": statistics.median(ours), "bare": statistics.median(theirs)}
+
+
 # -- the report -------------------------------------------------------------------------------
 
 def row(measure: str, ours: float, anchor: float | None, unit: str, target: str,
@@ -404,6 +472,7 @@ def main() -> None:
     began = time.perf_counter()
     [wheel] = (ROOT / "dist").glob("mockplex-*.whl")  # make bench builds it first
     starting = startup_rows(wheel)
+    fresh = fresh_serve()
     overhead = fixture_overhead()
     ours_start = start_stop_ms(mockplex.LiveServer, "start", "stop", 30)
     theirs_start = start_stop_ms(HTTPServer, "start", "stop", 5)
@@ -475,6 +544,15 @@ def main() -> None:
         "| measure | mockplex | anchor | ratio | target | met |",
         "|---|---|---|---|---|---|",
         *starting,
+        row("make serve on a fresh clone until its ready line (vs a new virtualenv's "
+            f"pip install -e '{RUNTIME}')", fresh["make serve"], fresh["bare"], "s",
+            "<= 1.5x", fresh["make serve"] <= 1.5 * fresh["bare"]),
+        "",
+        "The last row starts from a `git clone` of the repository (its last commit) into a",
+        "temporary folder, each side from its own: `make serve` (the virtualenv, mockplex",
+        "and its proxy extra, none of the test tools) until `mockplex listening`, against",
+        f"`python3 -m venv` plus `pip install -e '{RUNTIME}'`; medians of {FRESH_ROUNDS}",
+        "interleaved runs, after an untimed install that leaves pip's cache warm.",
         "",
         "The ready line comes once the app is built and the socket accepts connections;",
         "marshmallow and the schemas load with the first request that needs them (a",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from mockplex.app import create_app, store_of
 from mockplex.control import scenario
+from mockplex.control.api import parse_pin_id
 from mockplex.domain.accounts import Account
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.faults import Fault
@@ -38,6 +39,15 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def as_pin_id(pin_id: int | str) -> int:
+    """A pin id given to a handle: a string is read as the control API reads its routes'
+    ids, so a pin's code raises :class:`~mockplex.control.api.NotAPinId` (a ValueError)
+    with the same words, naming the fix."""
+    if isinstance(pin_id, str):
+        return parse_pin_id(pin_id)
+    return int(pin_id)
+
+
 class MockPlex:
     """A mock plex.tv reached at ``url`` whose state is ``store``."""
 
@@ -52,9 +62,9 @@ class MockPlex:
         now = self.store.clock.now()
         return [dump_pin(pin, now, self.url) for pin in self.store.pins()]
 
-    def pin(self, pin_id: int) -> Pin:
+    def pin(self, pin_id: int | str) -> Pin:
         """The live pin ``pin_id`` (raises :class:`~mockplex.PinNotFound`)."""
-        return self.store.get_pin(int(pin_id))
+        return self.store.get_pin(as_pin_id(pin_id))
 
     def verify(self, pin_id: int | str, auth_token: str | None = None, *,
                user: str | None = None) -> str:
@@ -62,13 +72,13 @@ class MockPlex:
         account; return the token its next poll will carry. (Named as the control API's
         route, ``POST /_mockplex/pins/<id>/verify``; the store calls it
         :meth:`~mockplex.Store.approve`.)"""
-        token = self.store.approve(int(pin_id), auth_token, user=user).auth_token
+        token = self.store.approve(as_pin_id(pin_id), auth_token, user=user).auth_token
         assert token is not None
         return token
 
     def expire(self, pin_id: int | str) -> None:
         """End the pin now: it answers 404 / 1020 from then on."""
-        self.store.expire(int(pin_id))
+        self.store.expire(as_pin_id(pin_id))
 
     def create_user(self, username: str, password: str | None = None,
                     **fields: str | None) -> Account:
@@ -171,7 +181,7 @@ class MockPlex:
     def assert_polled(self, pin_id: int | str, *, times: int | None = None,
                       at_least: int | None = None) -> None:
         """Assert how often pin ``pin_id`` was polled (``GET /api/v2/pins/<id>``)."""
-        polls = self.store.journal.entries(method="GET", pin_id=int(pin_id))
+        polls = self.store.journal.entries(method="GET", pin_id=as_pin_id(pin_id))
         check_count(polls, f"pin {pin_id} to be polled", times, at_least, self.requests)
 
     def assert_requested(self, method: str, path: str, *, times: int | None = None,
@@ -200,12 +210,13 @@ class MockPlex:
     def check(self, *, unmatched: bool = True) -> None:
         """Raise AssertionError if, since the last check or reset, the mock failed inside
         (a bug in mockplex: named with its traceback) or, unless ``unmatched`` is False,
-        was asked for a plex.tv route it does not emulate. The plugin calls this after
-        every test that used the fixture; interception when its block ends."""
+        was asked for a plex.tv route it does not emulate (the message then names each
+        way to allow that). The plugin calls this after every test that used the fixture;
+        interception when its block ends."""
         found = self.store.problems.take(unmatched=unmatched)
         if found:
             raise AssertionError(f"mockplex saw what the test must hear about:\n"
-                                 f"{report(found)}")
+                                 f"{report(found, how_to_allow=True)}")
 
     def reset(self) -> None:
         """Forget every pin and put the clock back."""

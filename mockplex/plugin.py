@@ -193,19 +193,27 @@ def intercepting(request: pytest.FixtureRequest) -> bool:
                                 f"{error.value!r}") from None
 
 
+#: Set on a test once a report of its carries the "mockplex saw" section: a test that
+#: fails and then errors at teardown (the check after it) shows it once, with the first.
+REPORTED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failing test that used the mock (the fixture, or interception) gets a report
-    section "mockplex saw": its requests, the pins, the faults."""
+    section "mockplex saw": its requests, the pins, the faults; once per test, in the
+    first of its failing reports (setup, call or teardown)."""
     report = yield
-    if report.failed and not item.config.getoption("no_mockplex_report"):
+    if (report.failed and not item.stash.get(REPORTED, False)
+            and not item.config.getoption("no_mockplex_report")):
         stores = stores_used(item)
         if stores:
             from mockplex.control.report import describe
 
             report.sections.append(("mockplex saw", "\n\n".join(describe(store)
                                                                  for store in stores)))
+            item.stash[REPORTED] = True
     return report
 
 
@@ -232,6 +240,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     interception = sys.modules.get("mockplex.interception.stack")
     if interception is not None:  # what this test starts is what its report shows
         interception.STACK.forget_started()
+    item.stash[REPORTED] = False  # a run of its own (a rerun plugin runs a test again)
     result = yield
     handle = getattr(item, "funcargs", {}).get("mockplex")
     if handle is None:

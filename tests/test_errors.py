@@ -30,6 +30,8 @@ ROOTS = [
     ("mockplex.proxy.head", "Refused", ()),
     ("mockplex.plextv.arguments", "Invalid", (ValueError,)),
     ("mockplex.web.traffic", "FaultError", ()),
+    ("mockplex.control.api", "NotAPinId", (ValueError,)),
+    ("mockplex.cli", "NotStarted", ()),
 ]
 
 #: Exceptions of mockplex's that are not errors it raises for a caller to catch.
@@ -37,6 +39,9 @@ NOT_MOCKPLEX_ERRORS = {
     # tells waitress to drop the connection (an injected fault): werkzeug's
     # ClientDisconnected, raised through the app to the server, never to a caller
     "mockplex.web.traffic.DropConnection",
+    # ends mockplex run's wait for the mock when a signal comes (a BaseException, as
+    # KeyboardInterrupt is, so that no except Exception on the way swallows it)
+    "mockplex.run.Interrupted",
 }
 
 
@@ -69,13 +74,9 @@ def test_existing_except_clauses_still_catch_them():
 
 
 def every_module() -> list[str]:
-    names = ["mockplex.app", "mockplex.server", "mockplex.handle", "mockplex.cli",
-             "mockplex.plugin"]
-    for folder in ("domain", "web", "plextv", "control", "interception", "proxy"):
-        package = importlib.import_module(f"mockplex.{folder}")
-        names += [f"mockplex.{folder}.{info.name}"
-                  for info in pkgutil.iter_modules(package.__path__)]
-    return names
+    """Every module of the package, found on disk (but __main__, which runs the CLI)."""
+    return ["mockplex", *(info.name for info in pkgutil.walk_packages(
+        mockplex.__path__, "mockplex.") if info.name != "mockplex.__main__")]
 
 
 def test_every_exception_mockplex_defines_is_a_mockplex_error():

@@ -4,6 +4,7 @@ block, ``mockplex serve --strict`` at shutdown. Injected faults never count."""
 
 from __future__ import annotations
 
+import inspect
 import signal
 
 import pytest
@@ -67,6 +68,7 @@ def test_the_fixture_fails_the_test_during_which_the_mock_raised(run_pytest, pyt
     assert "ERROR at teardown of test_an_unemulated_route " in out or (
         "ERROR at teardown of test_an_unemulated_route\n" in out)
     assert "GET /api/v2/friends: mockplex does not emulate this plex.tv route" in out
+    assert "mark the test @pytest.mark.mockplex_allow_unmatched" in out  # the way out
     assert "test_an_unemulated_route_allowed" not in out.split("short test summary")[1]
 
 
@@ -95,6 +97,29 @@ def test_interception_fails_its_block_on_an_unemulated_route():
         requests.get("https://plex.tv/api/v2/friends", timeout=5)
 
 
+def test_the_unmatched_failure_names_each_way_to_allow_it():
+    with pytest.raises(AssertionError) as raised, mockplex.intercept():
+        requests.get("https://plex.tv/api/v2/friends", timeout=5)
+    message = str(raised.value)
+    assert "@pytest.mark.mockplex_allow_unmatched" in message  # the marker
+    assert 'return {"MOCKPLEX_ALLOW_UNMATCHED": True} from a mockplex_config fixture' in (
+        message)  # the configuration key, and where it goes
+    assert "mockplex.intercept(allow_unmatched=True)" in message  # the argument
+
+
+def test_each_way_the_failure_names_exists(pytestconfig):
+    """No made-up names: the marker is registered, the key configured, the argument taken
+    (and there is no ini option, so the message names none)."""
+    from mockplex.app import DEFAULTS
+    from mockplex.domain.problems import HOW_TO_ALLOW_UNMATCHED
+
+    markers = [line.split(":")[0] for line in pytestconfig.getini("markers")]
+    assert "mockplex_allow_unmatched" in markers
+    assert DEFAULTS["MOCKPLEX_ALLOW_UNMATCHED"] is False
+    assert "allow_unmatched" in inspect.signature(mockplex.Intercept).parameters
+    assert "ini" not in HOW_TO_ALLOW_UNMATCHED
+
+
 def test_interception_fails_its_block_on_a_bug(monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("lost")
@@ -102,9 +127,10 @@ def test_interception_fails_its_block_on_a_bug(monkeypatch):
     plex = mockplex.intercept()
     monkeypatch.setattr(plex.store, "create_pin", broken)
     expected = r"(?s)mockplex failed on POST /api/v2/pins.*KeyError: 'lost'"
-    with pytest.raises(AssertionError, match=expected), plex:
+    with pytest.raises(AssertionError, match=expected) as raised, plex:
         assert requests.post("https://plex.tv/api/v2/pins", headers=HEADERS,
                              timeout=5).status_code == 500
+    assert "allow_unmatched" not in str(raised.value)  # a bug cannot be allowed
 
 
 def test_an_error_in_the_block_is_not_hidden_by_the_check():

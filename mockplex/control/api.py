@@ -14,10 +14,11 @@ from flask import Blueprint, Flask, Response, request
 from mockplex.domain import flags
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import format_wire
+from mockplex.domain.errors import MockplexError
 from mockplex.domain.faults import Fault
 from mockplex.domain.ids import pin_id_of
 from mockplex.domain.paths import CONTROL_PREFIX
-from mockplex.domain.pins import Pin
+from mockplex.domain.pins import Pin, is_code
 from mockplex.web import render
 from mockplex.web.apidoc import (
     BAD_BODY,
@@ -68,12 +69,39 @@ def body(schema: Schema) -> dict[str, Any]:
                            f"{error}") from error
 
 
-def pin_id(text: str) -> int:
+class NotAPinId(MockplexError, ValueError):
+    """A pin id that is none (a pin's code, say), given to :class:`mockplex.MockPlex`;
+    the message says what a pin id is, and for a code how to find its pin."""
+
+
+def not_a_pin_id(text: str) -> str:
+    """Why ``text`` is no pin's id, and the fix: the one message for the control API's
+    404 and :class:`NotAPinId`."""
+    message = (f"No live pin has the id {shown(text)} (a pin id is 9-10 digits, as "
+               "written: no leading zero)")
+    if is_code(text, strong=False) or is_code(text, strong=True):  # letters and digits only
+        message += (f"; {shown(text)} is shaped as a pin's code, not its id: find the pin "
+                    f"by its code with GET {CONTROL_PREFIX}/pins?code={text} (the answer "
+                    f"lists it with its id), or from Python with the handle's "
+                    f"pin_for_code({text!r}).id")
+    return message
+
+
+def parse_pin_id(text: str) -> int:
+    """``text`` as a pin id, as written (:func:`mockplex.domain.ids.pin_id_of`), else
+    :class:`NotAPinId`."""
     number = pin_id_of(text)
     if number is None:
-        raise ControlError(f"No live pin has the id {shown(text)} (a pin id is 9-10 digits, "
-                           "as written: no leading zero)", status=404)
+        raise NotAPinId(not_a_pin_id(text))
     return number
+
+
+def pin_id(text: str) -> int:
+    """A route's ``<id>``: anything but a pin id is a 404 saying why."""
+    try:
+        return parse_pin_id(text)
+    except NotAPinId as error:
+        raise ControlError(str(error), status=404) from None
 
 
 def pin_json(pin: Pin) -> dict[str, Any]:

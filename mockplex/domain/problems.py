@@ -65,7 +65,22 @@ class Problems:
             self._kept.clear()
 
 
-def report(problems: list[Problem]) -> str:
-    """The problems as one message, bugs first."""
+#: Every way a test can let requests to routes the mock does not emulate pass, as the
+#: failure names them: the plugin's marker and the app's configuration key (read by the
+#: fixture's check, ``mockplex.plugin.check_after``), and ``Intercept``'s argument (read
+#: at the end of its block). No ini option sets it.
+HOW_TO_ALLOW_UNMATCHED = (
+    "To let a test request routes mockplex does not emulate: with the mockplex fixture, "
+    "mark the test @pytest.mark.mockplex_allow_unmatched, or for every test of the "
+    'session return {"MOCKPLEX_ALLOW_UNMATCHED": True} from a mockplex_config fixture; '
+    "for a block of its own, mockplex.intercept(allow_unmatched=True).")
+
+
+def report(problems: list[Problem], *, how_to_allow: bool = False) -> str:
+    """The problems as one message, bugs first; with ``how_to_allow``, and any of them
+    unmatched, :data:`HOW_TO_ALLOW_UNMATCHED` after them."""
     ordered = sorted(problems, key=lambda problem: problem.kind != BUG)
-    return "\n".join(f"- {problem.describe()}" for problem in ordered)
+    lines = [f"- {problem.describe()}" for problem in ordered]
+    if how_to_allow and any(problem.kind == UNMATCHED for problem in problems):
+        lines.append(HOW_TO_ALLOW_UNMATCHED)
+    return "\n".join(lines)

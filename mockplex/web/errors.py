@@ -12,10 +12,12 @@ import json
 import logging
 import re
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from mockplex.domain.accounts import (
     AccountError,
@@ -26,6 +28,7 @@ from mockplex.domain.accounts import (
     VerificationRequired,
 )
 from mockplex.domain.errors import MockplexError
+from mockplex.domain.paths import CONTROL_PREFIX, is_control_path
 from mockplex.domain.problems import BUG, Problem
 from mockplex.domain.servers import ServerError, ServerNotFound
 from mockplex.domain.store import PinNotFound, TooManyPins
@@ -97,7 +100,8 @@ class CodeNotFound(PlexError):
 
 class Unemulated(PlexError):
     """A route mockplex does not emulate (the one message for it, wherever it comes
-    from: routing, an unknown format suffix, the control API on the plex.tv hosts)."""
+    from: routing, an unknown format suffix, the control API on the plex.tv hosts); on
+    the control API's own paths, a control route it does not have."""
 
     status = 404
     code = MOCK_CODES[404]
@@ -108,8 +112,14 @@ class Unemulated(PlexError):
         # route off its host).
         request.environ[UNEMULATED] = True
         path = request.path if len(request.path) <= 200 else request.path[:200] + "..."
-        super().__init__(f"mockplex emulates no route {request.method[:20]} {path}; it "
-                         f"emulates {', '.join(emulated_routes())}")
+        asked = f"{request.method[:20]} {path}"
+        if render.is_control():  # not on plex.tv's hosts: there, no control API exists
+            super().__init__(f"mockplex has no control route {asked}; its control routes "
+                             f"are {', '.join(control_routes())}; GET {OPENAPI_PATH} "
+                             "describes each")
+        else:
+            super().__init__(f"mockplex emulates no route {asked}; it emulates "
+                             f"{', '.join(emulated_routes())}")
 
 
 class ControlError(PlexError):
@@ -186,15 +196,31 @@ def _http_error(error: HTTPException) -> Response:
 PLEX_ENDPOINTS = ("plextv.", "account.", "resources.")
 
 
-def emulated_routes() -> list[str]:
-    """The plex.tv routes the app answers, as ``METHOD /path``."""
-    routes: list[str] = []
+#: mockplex's own OpenAPI document, which describes every control route.
+OPENAPI_PATH = f"{CONTROL_PREFIX}/openapi.json"
+
+
+def routes(wanted: Callable[[Rule], bool]) -> list[str]:
+    """The app's ``wanted`` routes, as ``METHOD /path``."""
+    found: list[str] = []
     for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.startswith(PLEX_ENDPOINTS) and "<any(" not in str(rule):
+        if wanted(rule):
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)  # no converter names
-            routes.extend(f"{method} {path}" for method in methods)
-    return routes
+            found.extend(f"{method} {path}" for method in methods)
+    return found
+
+
+def emulated_routes() -> list[str]:
+    """The plex.tv routes the app answers, as ``METHOD /path``."""
+    return routes(lambda rule: rule.endpoint.startswith(PLEX_ENDPOINTS)
+                  and "<any(" not in str(rule))
+
+
+def control_routes() -> list[str]:
+    """The app's routes under ``/_mockplex`` (the control API, the dashboard, the OpenAPI
+    document; not the dashboard's static files), as ``METHOD /path``."""
+    return routes(lambda rule: is_control_path(rule.rule) and rule.endpoint != "static")
 
 
 def _unexpected(error: Exception) -> Response:

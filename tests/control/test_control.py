@@ -67,7 +67,58 @@ def test_unknown_pins_are_named_in_a_404(client, action):
 
 def test_a_pin_id_must_be_a_number(client):
     response = client.post("/_mockplex/pins/abc/verify")
-    assert "'abc'" in control_error(response, 404)
+    message = control_error(response, 404)
+    assert "'abc'" in message and "9-10 digits" in message
+    assert "code" not in message  # 'abc' is no pin's code either
+
+
+@pytest.mark.parametrize("query", ["", "?strong=true"], ids=["code", "strong code"])
+def test_a_pin_code_where_its_id_belongs_names_the_way_to_the_pin(client, new_pin, query):
+    code = new_pin(query)["code"]
+    message = control_error(client.post(f"/_mockplex/pins/{code}/verify"), 404)
+    assert f"{code!r} is shaped as a pin's code, not its id" in message
+    found = client.get(f"/_mockplex/pins?code={code}").get_json()  # the way it names works
+    assert message.count(f"GET /_mockplex/pins?code={code}") == 1 and len(found) == 1
+
+
+def test_the_handle_says_the_same_as_a_value_error_of_mockplex(client, new_pin, store):
+    """MockPlex.verify("R8FX") once raised int()'s "invalid literal"; now the control
+    API's words, as a ValueError that is a MockplexError."""
+    from mockplex import MockPlex, MockplexError
+    from mockplex.control.api import NotAPinId
+
+    code = new_pin()["code"]
+    http = control_error(client.post(f"/_mockplex/pins/{code}/verify"), 404)
+    handle = MockPlex(store, "http://127.0.0.1:1")
+    for call in (handle.verify, handle.expire, handle.pin, handle.assert_polled):
+        with pytest.raises(NotAPinId) as raised:
+            call(code)
+        assert str(raised.value) == http
+        assert isinstance(raised.value, ValueError) and isinstance(raised.value, MockplexError)
+    assert "pin_for_code" in http
+    pin = handle.pin_for_code(code)
+    assert handle.verify(str(pin.id)) == DEFAULT_TOKEN  # an id as a string still works
+
+
+def test_an_unknown_control_path_lists_the_control_routes(client, app):
+    message = control_error(client.post("/_mockplex/pins/verify"), 404)
+    assert message.startswith("mockplex has no control route POST /_mockplex/pins/verify; "
+                              "its control routes are GET /_mockplex/health, ")
+    assert "POST /_mockplex/pins/<id>/verify" in message
+    assert message.endswith("; GET /_mockplex/openapi.json describes each")
+    assert "/api/v2/pins" not in message  # plex.tv's routes are not the answer here
+    every = {f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/_mockplex") and rule.endpoint != "static"
+             and "<" not in rule.rule for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert every and all(route in message for route in every)
+
+
+def test_an_unknown_plex_path_still_lists_plex_routes(client):
+    response = client.get("/api/v2/nothing.json")
+    [error] = response.get_json()["errors"]
+    assert error["message"].startswith("mockplex emulates no route GET /api/v2/nothing.json; "
+                                       "it emulates POST /api/v2/pins")
+    assert "/_mockplex" not in error["message"]
 
 
 def test_expire_makes_the_pin_answer_404_1020(client, new_pin):

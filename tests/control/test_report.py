@@ -94,3 +94,23 @@ def test_later_and_without_interception():
     found = sections(result.stdout.str())
     assert list(found) == ["test_fails"]  # the second test started no interception
     assert "POST /api/v2/pins -> 201" in found["test_fails"]
+
+
+def test_a_test_that_fails_and_then_errors_at_teardown_shows_it_once(run_pytest, pytester):
+    """The test fails, then the check after it errors (an unemulated route): two failing
+    reports, one "mockplex saw" section, in the first."""
+    pytester.makepyfile(test_user='''
+import requests
+
+
+def test_fails_after_an_unemulated_route(mockplex):
+    requests.get(mockplex.url + "/api/v2/friends", timeout=5)
+    assert False, "the app never signed in"
+''')
+    result = run_pytest()
+    result.assert_outcomes(failed=1, errors=1)
+    out = result.stdout.str()
+    assert len(re.findall(r"-+ mockplex saw -+", out)) == 1
+    assert "ERROR at teardown of test_fails_after_an_unemulated_route" in out
+    assert "GET /api/v2/friends -> 404  [UNMATCHED]" in sections(out)[
+        "test_fails_after_an_unemulated_route"]
