@@ -1,22 +1,30 @@
 """Every example in README.md and docs/*.md, run as written.
 
-- python blocks: each is a test module of its own, run by a pytest of its own (those
-  starting ``# needs plex-api-client 0.36`` in the environment that has that release);
-- sh blocks: the README's quick start; every ``mockplex serve ...`` line starts a server
-  with those options; a script that uses ``MOCKPLEX_URL`` runs whole against one;
+A fenced block's language says what it is, and what runs it:
+
+- python: each is a test module of its own, run by a pytest of its own (those starting
+  ``# needs plex-api-client 0.36`` in the environment that has that release);
+- sh and bash: a recipe, run whole by tests/test_recipes.py, which must pass; yaml: a
+  GitHub Actions workflow, whose ``run:`` steps tests/test_recipes.py runs;
+- console: commands shown, not run (installs, ``make``, a server that runs until
+  stopped): the README's quick start; every ``mockplex serve ...`` line starts a server
+  with those options;
 - json blocks: scenario files, laid down in a store;
-- links between the documents point at files and headings that exist.
+- none: output, or a picture in text.
+
+Also: links between the documents point at files and headings that exist, a
+``mockplex ca`` beside a ``--ca-dir`` names that folder too, and ci.md's exit statuses
+of ``mockplex run`` are those its ``--help`` gives.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,14 +38,56 @@ SDK036 = Path(sys.prefix) / "plex-api-client-0.36"
 NEEDS_SDK036 = "# needs plex-api-client 0.36"
 
 
+LANGUAGES = {"python", "sh", "bash", "yaml", "console", "json", ""}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced block: its document, the line of its opening fence, its language."""
+
+    doc: Path
+    line: int
+    language: str
+    text: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.doc.name}:{self.line}"
+
+
+def fenced(docs: list[Path] = DOCS) -> list[Block]:
+    """Every fenced block (```language ... ```) of ``docs``, in order."""
+    found = []
+    for doc in docs:
+        opened: tuple[int, str] | None = None
+        lines: list[str] = []
+        for number, line in enumerate(doc.read_text().splitlines(keepends=True), 1):
+            if opened is None and line.startswith("```"):
+                opened, lines = (number, line[3:].strip()), []
+            elif opened is not None and line.rstrip() == "```":
+                found.append(Block(doc, opened[0], opened[1], "".join(lines)))
+                opened = None
+            elif opened is not None:
+                lines.append(line)
+        assert opened is None, f"{doc.name}:{opened[0]}: a fence that is never closed"
+    return found
+
+
 def blocks(language: str, docs: list[Path] = DOCS) -> list[tuple[str, str]]:
     """(document name, block) for every fenced block in ``language``."""
-    return [(doc.name, block) for doc in docs
-            for block in re.findall(rf"```{language}\n(.*?)```", doc.read_text(), re.S)]
+    return [(block.doc.name, block.text) for block in fenced(docs)
+            if block.language == language]
+
+
+def test_every_block_is_in_a_language_the_suite_knows():
+    """So that none escapes its check: a ```shell recipe would be run by nothing."""
+    unknown = [f"{block.where}: {block.language}" for block in fenced()
+               if block.language not in LANGUAGES]
+    assert unknown == []
 
 
 def test_the_quick_start_is_make_serve_and_make_test():
-    [(_, quick_start), *_] = blocks("sh", [ROOT / "README.md"])
+    [(_, quick_start), *_] = blocks("console", [ROOT / "README.md"])
     assert quick_start.splitlines()[:2] == [
         "make serve   # the fake plex.tv on http://127.0.0.1:32500 (sets itself up first)",
         "make test    # creates .venv, installs everything, runs the whole suite"]
@@ -58,8 +108,7 @@ def test_the_python_examples_pass(run_pytest, pytester, monkeypatch, sdk036):
     result.assert_outcomes(passed=tests)
 
 
-SERVE_LINES = [line.split("#")[0].strip() for _, block in blocks("sh")
-               if "MOCKPLEX_URL" not in block  # a script, run whole below
+SERVE_LINES = [line.split("#")[0].strip() for _, block in blocks("console")
                for line in block.splitlines() if line.startswith("mockplex serve ")]
 
 
@@ -75,22 +124,6 @@ def test_each_serve_command_starts_a_server(serve, line, tmp_path):
         args += ["--ca-dir", str(tmp_path / "ca")]  # not the user's cache folder
     proc, url = serve(*args, "--port", "0")
     assert proc.poll() is None and url.startswith("http://127.0.0.1:")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.mark.parametrize("script", [block for _, block in blocks("sh") if "MOCKPLEX_URL" in block])
-def test_the_ci_example_runs(tmp_path, script):
-    env = dict(os.environ, MOCKPLEX_PORT=str(free_port()),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert '"authToken":"MockPlexDefaultToken"' in result.stdout
 
 
 def test_the_scenario_example_loads():
@@ -142,3 +175,30 @@ def test_the_changelog_names_this_version_first():
     headings = re.findall(r"^## (\S+)", (ROOT / "CHANGELOG.md").read_text(), re.M)
     released = [heading for heading in headings if heading != "Unreleased"]
     assert headings.index(released[0]) <= 1 and released[0] == mockplex.__version__
+
+
+def sections(doc: Path) -> list[str]:
+    """The document cut at its headings (outside fenced blocks too: a block's ``#`` lines
+    are comments, not headings, but cutting there only makes the pieces smaller)."""
+    return re.split(r"^#+ ", doc.read_text(), flags=re.M)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[doc.name for doc in DOCS])
+def test_mockplex_ca_names_the_ca_dir_wherever_one_is_used(doc):
+    """``$(mockplex ca)`` prints the default CA's path: beside a server started with
+    ``--ca-dir DIR`` it is another CA than the one the server signs with."""
+    found = [section.splitlines()[0] for section in sections(doc) if "--ca-dir" in section
+             and re.search(r"mockplex ca(?![\w-])(?!\s+\[?--ca-dir)", section)]
+    assert found == [], f"sections that use --ca-dir, with a bare `mockplex ca`: {found}"
+
+
+def test_ci_md_gives_the_exit_statuses_mockplex_run_help_gives():
+    """docs/ci.md's table of ``mockplex run``'s exit statuses, against its ``--help``."""
+    done = subprocess.run([sys.executable, "-m", "mockplex", "run", "--help"],
+                          capture_output=True, text=True, check=True)
+    listed = done.stdout.split("\nExit status:\n")[1]
+    helped = re.findall(r"^  (CMD's own|128\+N|\d+(?:, \d+)?) ", listed, re.M)
+    table = (ROOT / "docs" / "ci.md").read_text().split("| exit status | when |")[1]
+    section = table.split("\n\n")[0]
+    documented = re.findall(r"^\| ([^|]+?) \|", section, re.M)
+    assert documented == helped
