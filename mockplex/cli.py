@@ -369,7 +369,12 @@ class Mock:
             self.server.stop()
         finally:
             if self.har is not None:
-                self.har.close()  # after the last request: the file is complete
+                try:
+                    self.har.close()  # after the last request: the file is complete
+                except OSError as error:  # (a full disk, a folder gone): said, not raised,
+                    # so that the verdict and the command's status still come back
+                    print(f"mockplex: --har {self.har.path}: {error}", file=sys.stderr,
+                          flush=True)
         return self.strict.report() if self.strict is not None else None
 
 

@@ -63,7 +63,9 @@ class MockPlex:
         return [dump_pin(pin, now, self.url) for pin in self.store.pins()]
 
     def pin(self, pin_id: int | str) -> Pin:
-        """The live pin ``pin_id`` (raises :class:`~mockplex.PinNotFound`)."""
+        """The live pin ``pin_id`` (raises :class:`~mockplex.PinNotFound`; a string that
+        is no pin id as written, such as a pin's code, ``NotAPinId``, a ValueError that
+        says how to find the pin by its code)."""
         return self.store.get_pin(as_pin_id(pin_id))
 
     def verify(self, pin_id: int | str, auth_token: str | None = None, *,

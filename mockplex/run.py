@@ -194,7 +194,7 @@ class Runner:
 
 def child_env(mock: Mock, control_token: str | None) -> dict[str, str]:
     """What CMD's environment gets (see :data:`EPILOG`)."""
-    env = {"MOCKPLEX_URL": mock.server.url}
+    env = {"MOCKPLEX_URL": mock.server.local_url}
     if mock.proxy is not None:
         from mockplex.proxy.clientenv import env_of
 

@@ -38,7 +38,7 @@ from mockplex.app import create_app, store_of
 from mockplex.domain.clock import real_monotonic
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.limits import HEAD_MAX
-from mockplex.domain.paths import DEFAULT_HOST, is_control_path
+from mockplex.domain.paths import DEFAULT_HOST, is_control_path, reachable
 from mockplex.domain.store import Store
 from mockplex.web.errors import PlexError, error_json
 from mockplex.web.guard import allow_host
@@ -238,6 +238,14 @@ class LiveServer:
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"http://{host}:{self.port}"
 
+    @property
+    def local_url(self) -> str:
+        """The base URL a client on this machine uses: :attr:`url`, with a wildcard
+        address (``--host 0.0.0.0``) replaced by its loopback, which the Host rule
+        answers (what ``mockplex run`` and the env file give a program)."""
+        host = reachable(self.host)
+        return f"http://{host if ':' not in host else f'[{host}]'}:{self.port}"
+
     def url_for(self, path: str) -> str:
         return self.url + "/" + path.lstrip("/")
 
@@ -251,7 +259,7 @@ class LiveServer:
                 _dispatcher=Lanes(self.threads), **LIMITS,
                 clear_untrusted_proxy_headers=True, ident="mockplex",
                 max_request_header_size=HEAD_MAX, **body_cap(self.app))
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: a host that resolves to none
             raise CannotListen(f"cannot listen on {self.host}:{self.port}: {error}") from error
         if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket
             server.close()

@@ -124,6 +124,7 @@ def test_a_port_taken_exits_2_at_once_and_never_runs_cmd(tmp_path):
     (["--scenario", "absent.json"], "absent.json"),
     (["--env-file", "x.env"], "mockplex run: error: --env-file needs --proxy-port"),
     (["--har", "no/such/folder/x.har"], "mockplex: --har no/such/folder/x.har"),
+    (["--host", "nosuch.invalid"], "mockplex: cannot listen on nosuch.invalid:0"),
 ])
 def test_a_mock_refused_at_start_exits_2_with_its_message_and_never_runs_cmd(
         tmp_path, args, problem):
@@ -226,6 +227,19 @@ def test_the_har_file_is_complete_and_valid_when_run_returns(tmp_path):
     assert {entry["response"]["status"] for entry in entries} == {201}
 
 
+def test_a_har_file_that_cannot_be_written_at_the_end_keeps_the_verdict(tmp_path):
+    """Its folder gone when the mock stops (a full disk would do as much): said on
+    stderr, and run still exits with the --strict verdict, not a traceback."""
+    folder = tmp_path / "har"
+    folder.mkdir()
+    done = mockplex_run("--strict", "--har", str(folder / "mock.har"),
+                        cmd=f"curl -sS -o /dev/null \"$MOCKPLEX_URL/api/v2/nope\"; "
+                            f"rm -rf {folder}")
+    assert done.returncode == 3, done.stderr
+    assert f"mockplex: --har {folder / 'mock.har'}:" in done.stderr
+    assert "/api/v2/nope" in done.stderr and "Traceback" not in done.stderr
+
+
 # -- what CMD's environment holds -----------------------------------------------------
 
 def child_env(done: subprocess.CompletedProcess[str]) -> dict[str, str]:
@@ -241,6 +255,17 @@ def test_cmd_gets_mockplex_url_and_nothing_of_a_proxy_by_default(tmp_path):
     assert env.get("HTTPS_PROXY") == os.environ.get("HTTPS_PROXY")
     assert env.get("MOCKPLEX_CONTROL_TOKEN") == os.environ.get("MOCKPLEX_CONTROL_TOKEN")
     assert env["PATH"] == os.environ["PATH"]  # run's own environment besides
+
+
+@pytest.mark.parametrize(("host", "local"), [("0.0.0.0", "127.0.0.1"), ("::", "[::1]")])
+def test_a_wildcard_host_gives_cmd_its_loopback(tmp_path, host, local):
+    """http://0.0.0.0:PORT names no host the mock answers (the Host rule refuses a
+    wildcard): CMD gets the loopback address, which it answers."""
+    done = mockplex_run("--host", host, cmd="env; curl -sS -o /dev/null -w '%{http_code}' "
+                                              "\"$MOCKPLEX_URL/_mockplex/health\"")
+    assert done.returncode == 0, done.stderr
+    assert child_env(done)["MOCKPLEX_URL"].startswith(f"http://{local}:")
+    assert done.stdout.endswith("200")
 
 
 def test_with_a_proxy_port_curl_reaches_plex_tv_through_it(tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import threading
 from collections import deque
@@ -31,6 +32,7 @@ from mockplex.domain.journal import Entry, Journal
 from mockplex.domain.limits import HAR_BYTES as HAR_BYTES
 from mockplex.domain.limits import HAR_LIMIT as HAR_LIMIT
 
+log = logging.getLogger("mockplex.har")
 FLUSH_SECONDS = 1.0
 TEXT_TYPES = ("text/", "application/json", "application/xml", "image/svg+xml",
               "application/x-www-form-urlencoded")
@@ -146,10 +148,19 @@ class HarWriter:
         self._changed.set()
 
     def _run(self) -> None:
+        failing = False  # said once until a write succeeds again
         while not self._closed.is_set():
             if self._changed.wait(FLUSH_SECONDS) and not self._closed.is_set():
                 self._changed.clear()
-                self.flush()
+                try:
+                    self.flush()
+                except OSError as error:  # a full disk, a folder gone: said, and tried
+                    if not failing:      # again with the next entry (close() raises it)
+                        log.warning("the HAR file %s cannot be written: %s", self.path,
+                                    error)
+                    failing = True
+                else:
+                    failing = False
                 self._closed.wait(FLUSH_SECONDS)  # at most one write a second
 
     def flush(self) -> None:

@@ -72,8 +72,9 @@ class Problems:
 HOW_TO_ALLOW_UNMATCHED = (
     "To let a test request routes mockplex does not emulate: with the mockplex fixture, "
     "mark the test @pytest.mark.mockplex_allow_unmatched, or for every test of the "
-    'session return {"MOCKPLEX_ALLOW_UNMATCHED": True} from a mockplex_config fixture; '
-    "for a block of its own, mockplex.intercept(allow_unmatched=True).")
+    'session return {"MOCKPLEX_ALLOW_UNMATCHED": True} from a mockplex_config fixture '
+    '(session-scoped: @pytest.fixture(scope="session")); for a block of its own, '
+    "mockplex.intercept(allow_unmatched=True).")
 
 
 def report(problems: list[Problem], *, how_to_allow: bool = False) -> str:

@@ -52,7 +52,7 @@ def env_of(proxy: Proxy) -> dict[str, str]:
     if proxy.port is not None:
         env = proxy.env
     else:
-        env = {**trust_env(proxy.ca), "MOCKPLEX_URL": proxy.server.url}
+        env = {**trust_env(proxy.ca), "MOCKPLEX_URL": proxy.server.local_url}
     if proxy.tls_port is not None:
         env["MOCKPLEX_TLS_URL"] = proxy.tls_url
     return env

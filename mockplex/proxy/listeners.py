@@ -47,7 +47,7 @@ from urllib.parse import quote, urlsplit
 
 from mockplex.app import relays_of
 from mockplex.domain.hosts import PROXY_HOSTS, decide, decide_url, normal
-from mockplex.domain.paths import DEFAULT_HOST, is_loopback
+from mockplex.domain.paths import DEFAULT_HOST, is_loopback, reachable
 from mockplex.proxy.ca import CA, Leaves
 from mockplex.proxy.clientenv import client_env
 from mockplex.proxy.head import MAX_HEAD, Head, Refused, authority
@@ -140,7 +140,7 @@ class Proxy:
             user, _, password = self.credentials.partition(":")
             url = url.replace("http://", f"http://{quote(user, safe='')}:"
                                          f"{quote(password, safe='')}@")
-        return client_env(url, self.ca, self.server.url)
+        return client_env(url, self.ca, self.server.local_url)
 
     # -- start and stop ------------------------------------------------------------
 
@@ -425,9 +425,7 @@ class Proxy:
                 return
             if not first:
                 return
-        host = self.server.host
-        if host in ("0.0.0.0", "::", ""):
-            host = "::1" if ":" in host else "127.0.0.1"
+        host = reachable(self.server.host)
         up_reader, up_writer = await asyncio.open_connection(host, self.server.port)
         address = up_writer.get_extra_info("sockname")
         relays = relays_of(self.server.app)
