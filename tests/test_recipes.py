@@ -12,15 +12,16 @@ Which blocks run (tests/test_docs.py holds every block to one of its languages):
 - ```console: commands shown, not run (installs, ``make``, a server that runs until
   stopped); tests/test_docs.py starts a server with each ``mockplex serve`` line in one.
 
-Each runs in ``bash -euo pipefail`` (stricter than the runner's ``bash -e``), in a
-folder of its own that holds a file, as a checkout does (a stray ``*`` matches it), with
-.venv/bin first on PATH, a HOME and XDG_CACHE_HOME of its own (a CA is made there, not in
-the user's home), no MOCKPLEX_ variable from outside, and every proxy variable pointing
-at a closed port on loopback: a client the recipe forgot to point at the mock fails
-instead of leaving the machine. It runs in a session of its own, for RECIPE_TIMEOUT
-seconds at most, and must leave no process behind: a mock still running when its recipe
-has ended (``kill %1`` without ``wait``) has not yet given its ``--strict`` verdict, nor
-finished its HAR file.
+A recipe runs in ``bash`` with no options, as pasted (one that needs ``set -e`` to fail
+on a failed check says so itself), and a workflow's step in the runner's ``bash
+--noprofile --norc -eo pipefail``; each in a folder of its own that holds a file, as a
+checkout does (a stray ``*`` matches it), with .venv/bin first on PATH, a HOME and
+XDG_CACHE_HOME of its own (a CA is made there, not in the user's home), no MOCKPLEX_
+variable from outside, and every proxy variable pointing at a closed port on loopback: a
+client the recipe forgot to point at the mock fails instead of leaving the machine. It
+runs in a session of its own, for RECIPE_TIMEOUT seconds at most, and must leave no
+process behind: a mock still running when its recipe has ended (``kill %1`` without
+``wait``) has not yet given its ``--strict`` verdict, nor finished its HAR file.
 
 Where a recipe stands for the app, it runs a real command (curl, ``python3 -c``), and
 its prose says so. Each recipe that starts mockplex passes ``--strict``, and runs twice
@@ -55,7 +56,10 @@ from tests.test_docs import fenced
 BIN = Path(sys.executable).parent  # .venv/bin: mockplex, python3
 RECIPE_TIMEOUT = 60  # seconds for a whole recipe or job
 READY_BOUND = 10  # seconds: a recipe meeting a mock that cannot start fails sooner
-SHELL = ["bash", "-euo", "pipefail", "-c"]
+# A recipe runs in bash as a person pastes it (no options: what it needs, it sets, as a
+# failed check must fail it); a workflow's run: step as GitHub's runner runs it.
+AS_PASTED = ("bash", "-c")
+AS_A_STEP = ("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c")
 STARTS_MOCKPLEX = re.compile(r"(?:^|[\s;&|(])mockplex (?:serve|run)\b", re.M)
 UNEMULATED = "/api/v2/route-mockplex-does-not-emulate"
 CANNOT_START = "mockplex: cannot listen: the port is taken (test_recipes.py's cannot-start)"
@@ -110,6 +114,7 @@ sys.exit(child.wait())
 class Step:
     script: str
     always: bool = False  # runs after a failed step too (``if: always()``)
+    shell: tuple[str, ...] = AS_PASTED
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,8 @@ def recipes() -> list[Recipe]:
         elif block.language == "yaml":  # a workflow, or not one (no jobs)
             workflow = yaml.safe_load(block.text) or {}
             for name, job in workflow.get("jobs", {}).items():
-                steps = tuple(Step(step["run"], "always()" in str(step.get("if", "")))
+                steps = tuple(Step(step["run"], "always()" in str(step.get("if", "")),
+                                   AS_A_STEP)
                               for step in job["steps"] if not is_setup(step))
                 found.append(Recipe(f"{block.where} {name}", steps))
     return found
@@ -212,7 +218,7 @@ def run_recipe(tmp_path, closed_port):
                        if "=" in line)
             log = tmp_path / f"step{number}.log"
             with log.open("w") as out:
-                proc = subprocess.Popen([*SHELL, step.script], cwd=work, env=env,
+                proc = subprocess.Popen([*step.shell, step.script], cwd=work, env=env,
                                         stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT, start_new_session=True)
             groups.append(proc.pid)
@@ -244,6 +250,7 @@ def test_the_docs_have_recipes_of_each_kind():
     assert sum(name.startswith("ci.md") and " " in name for name in where) == 2  # jobs
     assert any(name.startswith("proxy.md") for name in where)
     assert all(recipe.steps for recipe in RECIPES)
+    assert len(CHECKED) >= 2  # the long-lived server's, in ci.md and in proxy.md
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=ids(RECIPES))
@@ -275,3 +282,20 @@ def test_the_recipe_fails_at_once_when_the_mock_cannot_start(run_recipe, recipe)
     assert not done.passed, done.output
     assert CANNOT_START in done.output
     assert done.seconds < READY_BOUND, f"failed after {done.seconds:.1f} s"
+
+
+#: The recipes with checks of their own (a ``grep -q`` of what the app got).
+CHECKED = [recipe for recipe in RECIPES if len(recipe.steps) == 1
+           and re.search(r"^\s*grep -q ", recipe.text, re.M)]
+
+
+@pytest.mark.parametrize("recipe", CHECKED, ids=ids(CHECKED))
+def test_the_recipe_fails_when_its_own_check_fails_and_stops_the_mock(run_recipe, recipe):
+    """A check that finds nothing fails the recipe (not the server's status alone), and
+    no mock is left running after it."""
+    broken = re.sub(r"^(\s*grep -q )'[^']*'", r"\1'not-in-the-answer'", recipe.text,
+                    flags=re.M)
+    assert broken != recipe.text
+    done = run_recipe(Recipe(recipe.where, (Step(broken, shell=recipe.steps[0].shell),)))
+    assert not done.passed, done.output
+    assert done.left == [], f"still running when the recipe ended: {done.left}"
