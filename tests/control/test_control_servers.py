@@ -11,13 +11,14 @@ from tests.values import HEADERS
 
 
 def test_a_user_created_with_a_password_signs_in(client):
+    password = "correct horse battery staple"  # no made-up value holds it by chance
     created = client.post("/_mockplex/users", json={
-        "username": "alice", "password": "pw", "verificationCode": "42"})
+        "username": "alice", "password": password, "verificationCode": "42"})
     assert created.status_code == 201
     assert created.get_json()["hasPassword"] and created.get_json()["twoFactorEnabled"]
-    assert "pw" not in created.get_data(as_text=True)  # the password is never shown
+    assert password not in created.get_data(as_text=True)  # the password is never shown
     ok = client.post("/api/v2/users/signin.json", headers=HEADERS,
-                     data={"login": "alice", "password": "pw", "verificationCode": "42"})
+                     data={"login": "alice", "password": password, "verificationCode": "42"})
     assert ok.status_code == 201
 
 
