@@ -5,6 +5,7 @@ unknown key is an error), and what a scenario file's entries are checked with.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -26,6 +27,15 @@ from mockplex.domain.store import check_approver
 from mockplex.plextv.arguments import SOME_TEXT, TEXT, JSONBoolean, JSONNumber
 
 
+def held_to(rule: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+    """A body held to a rule that lives in the domain (it raises ValueError saying why):
+    its refusal becomes the schema's, so the answer names it as any bad field is named."""
+    try:
+        rule(*args, **kwargs)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
 class ApproveArgs(Schema):
     """Body of ``POST /_mockplex/pins/<id>/verify``, which approves a pin (its OpenAPI
     component keeps the route's word: ``VerifyArgs``)."""
@@ -43,10 +53,7 @@ class ApproveArgs(Schema):
     @validates_schema
     def one_approver(self, data: dict[str, Any], **kwargs: Any) -> None:
         """The rule lives with the store (mockplex.domain.store.check_approver)."""
-        try:
-            check_approver(data.get("auth_token"), data.get("user"))
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        held_to(check_approver, data.get("auth_token"), data.get("user"))
 
 
 #: Something on each side of one @: enough for a fake account (and a pattern that means
@@ -173,10 +180,7 @@ class AutoApproveArgs(Schema):
     @validates_schema
     def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
         """The rule lives with the rule (mockplex.domain.autoapprove.AutoApprove)."""
-        try:
-            AutoApprove(**data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        held_to(AutoApprove, **data)
 
 
 class FaultSchema(Schema):
@@ -209,10 +213,7 @@ class FaultSchema(Schema):
     @validates_schema
     def makes_a_fault(self, data: dict[str, Any], **kwargs: Any) -> None:
         """The rules of a fault live with the fault (mockplex.domain.faults.Fault)."""
-        try:
-            Fault(**data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        held_to(Fault, **data)
 
 
 class EntrySchema(Schema):
