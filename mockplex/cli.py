@@ -30,7 +30,7 @@ from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.hosts import normal
-from mockplex.domain.paths import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from mockplex.domain.paths import DEFAULT_HOST, DEFAULT_PORT, WILDCARDS, is_loopback
 from mockplex.domain.pins import PIN_LIFETIME, STRONG_PIN_LIFETIME
 from mockplex.domain.problems import LIMIT, Problem, report
 from mockplex.domain.store import MAX_PINS
@@ -455,7 +455,7 @@ def start(args: argparse.Namespace, app: Any, ca: Any) -> Mock:
         print(f"mockplex: warning: listening on {args.host}, reachable from other machines; "
               "its control API can approve, expire and reset anything"
               + ("" if args.control_token else " (see --control-token)"), file=sys.stderr)
-        names = ["loopback", *([] if args.host in ("0.0.0.0", "::") else [args.host]),
+        names = ["loopback", *([] if args.host in WILDCARDS else [args.host]),
                  *args.allowed_host]
         print(f"mockplex: it answers requests whose Host is {', '.join(names)} "
               "(--allowed-host NAME adds one)", file=sys.stderr)

@@ -19,13 +19,17 @@ def is_control_path(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
+#: The addresses that bind every interface: none names a host to reach.
+WILDCARDS = ("", "0.0.0.0", "::")
+
+
 def reachable(host: str) -> str:
     """The address a client on this machine reaches a server bound to ``host`` at: a
     wildcard (``0.0.0.0``, ``::``, none) names no address to connect to, so its loopback
     stands for it (the Host rule answers that, and refuses a wildcard)."""
-    if host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    return "::1" if host == "::" else host
+    if host in WILDCARDS:
+        return "::1" if host == "::" else "127.0.0.1"
+    return host
 
 
 def is_loopback(host: str) -> bool:

@@ -37,7 +37,7 @@ from flask import Request, Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from mockplex.domain.hosts import normal
-from mockplex.domain.paths import CONTROL_PREFIX, is_control_path, is_loopback
+from mockplex.domain.paths import CONTROL_PREFIX, WILDCARDS, is_control_path, is_loopback
 from mockplex.domain.text import printable
 from mockplex.web.environ import COOKIE_SET, FOREIGN_HOST, INTERCEPTED, REFUSED
 from mockplex.web.errors import PlexError, Unemulated, shown
@@ -130,7 +130,7 @@ def allowed_hosts() -> set[str]:
 def allow_host(app: Any, host: str) -> None:
     """Let requests to ``app`` name ``host``: the address a server of it listens on
     (unless a wildcard, which names no host), or a name a test allows."""
-    if host not in ("", "0.0.0.0", "::"):
+    if host not in WILDCARDS:
         app.extensions.setdefault(LISTEN_HOSTS, set()).add(host_name(host))
 
 
