@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response
 
 from mockplex.domain.clock import WIRE_FORMAT
-from mockplex.domain.paths import CONTROL_PREFIX, is_control_path
+from mockplex.domain.paths import OPENAPI_PATH, is_control_path
 from mockplex.web import render
 from mockplex.web.apidoc import OPERATIONS, UNEMULATED
 from mockplex.web.deferred import Deferred
@@ -102,7 +102,7 @@ def build(version: str, app: Flask) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    @app.get(f"{CONTROL_PREFIX}/openapi.json")
+    @app.get(OPENAPI_PATH)
     def openapi() -> Response:
         from mockplex import __version__
 

@@ -12,6 +12,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 32500
 
 CONTROL_PREFIX = "/_mockplex"
+#: mockplex's own OpenAPI document, which describes every route (the control API's too).
+OPENAPI_PATH = f"{CONTROL_PREFIX}/openapi.json"
 
 
 def is_control_path(path: str) -> bool:

@@ -28,7 +28,7 @@ from mockplex.domain.accounts import (
     VerificationRequired,
 )
 from mockplex.domain.errors import MockplexError
-from mockplex.domain.paths import CONTROL_PREFIX, is_control_path
+from mockplex.domain.paths import OPENAPI_PATH, is_control_path
 from mockplex.domain.problems import BUG, Problem
 from mockplex.domain.servers import ServerError, ServerNotFound
 from mockplex.domain.store import PinNotFound, TooManyPins
@@ -194,10 +194,6 @@ def _http_error(error: HTTPException) -> Response:
 
 #: The blueprints of plex.tv's routes, as endpoint prefixes.
 PLEX_ENDPOINTS = ("plextv.", "account.", "resources.")
-
-
-#: mockplex's own OpenAPI document, which describes every control route.
-OPENAPI_PATH = f"{CONTROL_PREFIX}/openapi.json"
 
 
 def routes(wanted: Callable[[Rule], bool]) -> list[str]:
