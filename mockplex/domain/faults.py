@@ -55,6 +55,7 @@ class Fault:
         if self.message is not None and len(self.message) > MAX_TEXT:
             raise ValueError(f"a fault's message is at most {MAX_TEXT} characters")
         check_text("a fault's ", method=self.method, path=self.path)
+        check_text("a fault's ", MAX_TEXT, message=self.message)
         check_headers(self.headers)
 
     def matches(self, method: str, path: str) -> bool:

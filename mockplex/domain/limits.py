@@ -68,7 +68,30 @@ HAR_FILE_BYTES = HAR_BYTES + 2 * HAR_LIMIT + 1024
 def check_text(whose: str = "", most: int = TEXT_MAX, /, **values: str | None) -> None:
     """Refuse with a ValueError, naming it, a text over its cap (``most`` characters):
     ``check_text(title=...)`` says "title is at most 1024 characters, got 1025";
-    ``whose="a pin's "`` puts that before the name. The domain's one length check."""
+    ``whose="a pin's "`` puts that before the name. The domain's one length check, and
+    its one check that a text is text (a lone surrogate is refused: no answer could
+    encode it)."""
     for name, value in values.items():
-        if value is not None and len(value) > most:
+        if value is None:
+            continue
+        if len(value) > most:
             raise ValueError(f"{whose}{name} is at most {most} characters, got {len(value)}")
+        if not is_text(value):
+            raise ValueError(f"{whose}{name} {NOT_TEXT}")
+
+
+#: Why a text that is no text is refused.
+NOT_TEXT = ("holds a lone surrogate (\\ud800 in JSON, say), which is no character: no "
+            "answer could carry it")
+
+
+def is_text(value: str) -> bool:
+    """Is ``value`` text UTF-8 can carry (no lone surrogate, which JSON's ``\\ud800``
+    decodes to)?"""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -22,11 +22,24 @@ from marshmallow import (
 
 from mockplex.domain import flags
 from mockplex.domain.errors import MockplexError
-from mockplex.domain.limits import TEXT_MAX
+from mockplex.domain.limits import NOT_TEXT, TEXT_MAX, is_text
+
+
+class Text(validate.Length):
+    """A text's length, and that its characters are characters (a lone surrogate is
+    refused: :func:`mockplex.domain.limits.is_text`). A Length still, so the OpenAPI
+    document gives its bounds."""
+
+    def __call__(self, value: Any) -> Any:
+        value = super().__call__(value)
+        if isinstance(value, str) and not is_text(value):
+            raise ValidationError(NOT_TEXT)
+        return value
+
 
 #: A text a test gives mockplex (mockplex.domain.limits.TEXT_MAX), and one that is not empty.
-TEXT = validate.Length(max=TEXT_MAX)
-SOME_TEXT = validate.Length(min=1, max=TEXT_MAX)
+TEXT = Text(max=TEXT_MAX)
+SOME_TEXT = Text(min=1, max=TEXT_MAX)
 
 
 class Flag(fields.Boolean):
