@@ -21,6 +21,7 @@ from mockplex.domain.text import printable
 from mockplex.plextv import account as signin
 from mockplex.plextv import pages, resources
 from mockplex.plextv import pins as plextv
+from mockplex.pms import routes as pms_routes
 from mockplex.proxy.relays import Relays
 from mockplex.web import errors, guard, traffic
 from mockplex.web.context import STORE, current_request
@@ -58,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 access_log = logging.getLogger("mockplex.access")
+PMS = "mockplex.pms"  # app.extensions: the app the live fake servers answer with
 
 #: Held while an app is built and its routes registered. werkzeug compiles each route with Python's
 #: ast module, and CPython 3.11.7's AST conversion is not thread-safe: apps built at once
@@ -104,7 +106,35 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     _around_views(app, recorder, cors)
     relays = app.extensions["mockplex.relays"] = Relays()
     app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
+    app.extensions[PMS] = _build_pms(app, store, relays)
     return app
+
+
+def _build_pms(plex: Flask, store: Store, relays: Relays) -> Flask:
+    """The app every live fake server answers with (:mod:`mockplex.pms`): the same
+    store and configuration as ``plex``'s, the same relays (the proxy relays a server's
+    plex.direct name to the server's own port); each request names its server
+    (``environ[MEDIA_SERVER]``). The same hooks run around its views as around
+    ``plex``'s (the guard's Host rule, the journal and faults, CORS), its requests
+    journaled with the server's name and met by the faults aimed at servers."""
+    app = Flask("mockplex.pms", static_folder=None)
+    # One configuration and one Host rule for both sides: a change a test makes later
+    # (allow_host, a config key) holds for the servers too.
+    app.config = plex.config
+    app.extensions[guard.LISTEN_HOSTS] = plex.extensions.setdefault(guard.LISTEN_HOSTS, set())
+    app.extensions[STORE] = store
+    app.extensions["mockplex.relays"] = relays
+    pms_routes.init_app(app)  # its routes, and its errors in the server's own shape
+    recorder = traffic.init_app(app, media_servers=True)
+    _around_views(app, recorder, Cors(app))
+    app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
+    return app
+
+
+def pms_app_of(app: Flask) -> Flask:
+    """The app ``app``'s live fake servers answer with."""
+    result: Flask = app.extensions[PMS]
+    return result
 
 
 class InterceptedRequests:

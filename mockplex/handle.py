@@ -24,7 +24,7 @@ from mockplex.domain.hosts import PLEX_HOSTS
 from mockplex.domain.journal import Entry, check_count
 from mockplex.domain.pins import Pin
 from mockplex.domain.problems import report
-from mockplex.domain.servers import Server, Share
+from mockplex.domain.servers import LIVE_ADDRESS, Server, ServerError, Share
 from mockplex.domain.store import Store
 from mockplex.interception.stack import Interception
 from mockplex.plextv.pages import auth_url
@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from mockplex.server import LiveServer
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class NotListening(ServerError):
+    """A server :meth:`MockPlex.server_url` has no URL for: not live, or not listening."""
 
 
 def as_pin_id(pin_id: int | str) -> int:
@@ -89,14 +93,41 @@ class MockPlex:
         ``email``, ``title``, ``friendly_name``, ``auth_token``; the rest is made up."""
         return self.store.create_account(username, password=password, **fields)
 
-    def add_server(self, name: str, owner: str | None = None, **fields: Any) -> Server:
+    def add_server(self, name: str, owner: str | None = None, *,
+                   libraries: Iterable[Mapping[str, Any]] | None = None,
+                   connections: Iterable[str | Mapping[str, Any]] | None = None,
+                   **fields: Any) -> Server:
         """A Plex Media Server of account ``owner`` (the default account when None).
-        ``connections`` (URLs, or ``{"uri", "local", "relay"}``) default to
-        ``http://127.0.0.1:1``, which refuses at once; give your fake media server's URL
-        to have apps reach it. Also ``machine_identifier``, ``access_token``,
-        ``product_version``, ``platform``, ``platform_version``, ``device``,
-        ``public_address``, ``https_required``, ``presence``; the rest is made up."""
-        return self.store.add_server(name, owner, **fields)
+
+        Given no ``connections`` it is live: mockplex answers it as a minimal Plex Media
+        Server on a loopback port of its own while the mock runs (:meth:`server_url`),
+        and plex.tv lists the connections that reach it. Given connections (URLs, or
+        ``{"uri", "local", "relay"}``), it keeps exactly those and nothing answers for
+        it: ``["http://127.0.0.1:1"]`` models a server that refuses at once.
+        ``libraries``: ``[{"title": "Films", "type": "movie", "items": ["Heat", {"title":
+        "Up", "year": 2009}]}]`` (type movie, show, artist or photo; also ``agent``,
+        ``scanner``, ``language``, ``location``); by default "Movies" and "TV Shows".
+        Also ``machine_identifier``, ``access_token``, ``product_version``,
+        ``platform``, ``platform_version``, ``device``, ``public_address``,
+        ``https_required``, ``presence``; the rest is made up."""
+        return self.store.add_server(name, owner, libraries=libraries,
+                                     connections=connections, **fields)
+
+    def server_url(self, name: str) -> str:
+        """``http://127.0.0.1:PORT``, where live server ``name`` answers, to call it
+        directly (raises :class:`~mockplex.domain.servers.ServerNotFound` for no such
+        server, :class:`NotListening` for one given connections of its own or while the
+        mock does not run)."""
+        server = self.store.server(name)
+        if not server.live:
+            raise NotListening(f"the server {name!r} is not live: it was given connections "
+                               "of its own, and mockplex answers only a server given none")
+        port = self.store.port_of(server)
+        if port is None:
+            raise NotListening(f"the server {name!r} does not listen: a live server listens "
+                               "while the mock runs (the mockplex fixture, a started "
+                               "LiveServer, mockplex serve)")
+        return f"http://{LIVE_ADDRESS}:{port}"
 
     def share(self, server_name: str, username: str) -> Share:
         """Share a server with account ``username``: the two are friends, and its
@@ -194,12 +225,16 @@ class MockPlex:
 
     def fail(self, method: str = "*", path: str = "*", *, status: int | None = None,
              headers: Mapping[str, str] | None = None, times: int | None = None,
-             delay_ms: int = 0, drop: bool = False, message: str | None = None) -> Fault:
+             delay_ms: int = 0, drop: bool = False, message: str | None = None,
+             server: str | None = None) -> Fault:
         """Inject a fault: the next ``times`` requests matching ``method`` and ``path``
         (globs) get ``status`` (in plex.tv's error shape, with ``headers``), wait
-        ``delay_ms``, or have their connection dropped. ``times=None``: until cleared."""
+        ``delay_ms``, or have their connection dropped. ``times=None``: until cleared.
+        ``server``: a live server's name, or ``"*"`` for every one, whose requests the
+        fault meets instead of plex.tv's (None, the default)."""
         fault = Fault(method=method, path=path, status=status, headers=dict(headers or {}),
-                      times=times, delay_ms=delay_ms, drop=drop, message=message)
+                      times=times, delay_ms=delay_ms, drop=drop, message=message,
+                      server=server)
         return self.store.faults.add(fault)
 
     @property

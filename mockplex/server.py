@@ -1,4 +1,6 @@
-"""A live mockplex server on a real socket, in a background thread.
+"""A live mockplex server on a real socket, in a background thread; and the sockets of
+the live fake Plex Media Servers, served the same way (:class:`MediaListener`, started
+and stopped with it: :mod:`mockplex.media`).
 
 It serves with waitress, tuned for a test double that must never lock a client out:
 up to 1000 connections at once (poll(), not select(), so past 1024 descriptors too),
@@ -39,7 +41,9 @@ from mockplex.domain.clock import real_monotonic
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.limits import HEAD_MAX
 from mockplex.domain.paths import DEFAULT_HOST, is_control_path, reachable
+from mockplex.domain.servers import LIVE_ADDRESS
 from mockplex.domain.store import Store
+from mockplex.media import MediaServers
 from mockplex.web.errors import PlexError, error_json
 from mockplex.web.guard import allow_host
 from mockplex.web.render import JSON_TYPE
@@ -49,9 +53,12 @@ GRACE = 5  # seconds the requests in flight have to be answered when the server 
 UNSET_BODY_CAP = 1024 ** 3  # bytes of a body when the app sets no MAX_CONTENT_LENGTH
 LINGER = 5  # seconds a refused client's unread bytes are read and dropped before closing
 CONTROL_THREADS = 2  # the control API's own, beside the plex.tv side's
+MEDIA_THREADS = 2  # each live fake server's workers (it has no control API)
 #: waitress's limits (see the module's docstring and docs/ci.md).
 LIMITS: dict[str, Any] = {"connection_limit": 1000, "channel_timeout": 60,
                           "cleanup_interval": 5, "asyncore_use_poll": True}
+#: A live fake server's: fewer connections each (up to LIVE_SERVERS_MAX of them listen).
+MEDIA_LIMITS: dict[str, Any] = {**LIMITS, "connection_limit": 100}
 
 
 class CannotListen(MockplexError, OSError):
@@ -137,17 +144,27 @@ def body_cap(app: Flask) -> dict[str, Any]:
     return {"max_request_body_size": (UNSET_BODY_CAP if most is None else int(most)) + 1}
 
 
-class Lanes(ThreadedTaskDispatcher):
+class Lane(ThreadedTaskDispatcher):
+    """waitress's task dispatcher, with ``threads`` workers, that can say it is idle."""
+
+    def __init__(self, threads: int) -> None:
+        super().__init__()
+        self.set_thread_count(threads)
+
+    def idle(self) -> bool:
+        """No request queued or being answered."""
+        return not self.queue and not self.active_count
+
+
+class Lanes(Lane):
     """waitress's task dispatcher, in two lanes: the control API (``/_mockplex``) has
     threads of its own beside the plex.tv side's (this dispatcher's), so that requests
     held by an injected delay, or a flood of them, never keep a test from its controls
     or ``/_mockplex/health``."""
 
     def __init__(self, threads: int) -> None:
-        super().__init__()
-        self.set_thread_count(threads)
-        self.control = ThreadedTaskDispatcher()
-        self.control.set_thread_count(CONTROL_THREADS)
+        super().__init__(threads)
+        self.control = Lane(CONTROL_THREADS)
 
     def add_task(self, channel: Any) -> None:
         """A connection with a request ready: into the lane of its first request."""
@@ -160,7 +177,7 @@ class Lanes(ThreadedTaskDispatcher):
 
     def idle(self) -> bool:
         """No request queued or being answered, in either lane."""
-        return all(not lane.queue and not lane.active_count for lane in (self, self.control))
+        return super().idle() and self.control.idle()
 
     def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
         done: bool = super().shutdown(cancel_pending, timeout)
@@ -208,23 +225,21 @@ def wait_until(done: Any, seconds: float) -> None:
         pause.wait(0.001)
 
 
-class LiveServer:
-    """``with LiveServer() as server: requests.get(server.url + "/_mockplex/health")``."""
+class Listener:
+    """A WSGI app on a socket, served by waitress in a thread of its own, and stopped
+    gracefully and quickly (see the module's docstring): what :class:`LiveServer` and
+    each live fake server's :class:`MediaListener` are. ``app`` is the Flask app whose
+    requests it serves (its body cap, its Host rule)."""
 
-    def __init__(self, app: Flask | None = None, *, host: str = DEFAULT_HOST, port: int = 0,
-                 threads: int = 4) -> None:
-        self.app = app or create_app()
+    limits: dict[str, Any] = LIMITS
+
+    def __init__(self, app: Flask, *, host: str, port: int, threads: int) -> None:
+        self.app = app
         self.host = host
         self.port = port
         self.threads = threads
         self._server: Any = None  # a waitress BaseWSGIServer, internals used in stop()
         self._thread: threading.Thread | None = None
-        #: What serves through this server and stops with it (a proxy: ``stop()``).
-        self.companions: list[Any] = []
-
-    @property
-    def store(self) -> Store:
-        return store_of(self.app)
 
     @property
     def running(self) -> bool:
@@ -249,14 +264,33 @@ class LiveServer:
     def url_for(self, path: str) -> str:
         return self.url + "/" + path.lstrip("/")
 
-    def start(self) -> LiveServer:
+    # -- what each kind serves, and does as it starts and stops -------------------------
+
+    def _wsgi(self) -> Any:
+        return self.app
+
+    def _dispatcher(self) -> Lane:
+        return Lane(self.threads)
+
+    def _thread_name(self) -> str:
+        return f"mockplex:{self.port}"
+
+    def _serving(self) -> None:
+        """Once it serves (the thread started)."""
+
+    def _stopping(self) -> None:
+        """As a stop begins, before the socket closes."""
+
+    # -- start and stop -----------------------------------------------------------
+
+    def start(self) -> Listener:
         """Bind (port 0 picks a free port, read back into ``port``) and serve."""
         if self.running:
             raise RuntimeError(f"the server is already running at {self.url}")
         try:
             server: BaseWSGIServer | MultiSocketServer = create_server(
-                self.app, host=self.host, port=self.port, threads=self.threads,
-                _dispatcher=Lanes(self.threads), **LIMITS,
+                self._wsgi(), host=self.host, port=self.port, threads=self.threads,
+                _dispatcher=self._dispatcher(), **self.limits,
                 clear_untrusted_proxy_headers=True, ident="mockplex",
                 max_request_header_size=HEAD_MAX, **body_cap(self.app))
         except (OSError, ValueError) as error:  # ValueError: a host that resolves to none
@@ -268,11 +302,15 @@ class LiveServer:
         self._server = server
         self.port = int(self._server.effective_port)
         allow_host(self.app, self.host)  # requests may name the address it listens on
-        self.store.faults.hold()
         keep_real_time()
-        self._thread = threading.Thread(target=server.run, name=f"mockplex:{self.port}",
+        self._thread = threading.Thread(target=server.run, name=self._thread_name(),
                                         daemon=True)
         self._thread.start()
+        try:
+            self._serving()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
@@ -281,10 +319,9 @@ class LiveServer:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
-        for companion in list(self.companions):  # they relay to this server: first
-            companion.stop()
+        self._stopping()
         self._server = self._thread = None
-        lanes: Lanes = server.task_dispatcher
+        lanes: Lane = server.task_dispatcher
         socket_map: dict[int, Any] = server._map  # waitress's socket map: every open socket
 
         def wind_down() -> None:  # in the loop: each connection with no request in
@@ -305,7 +342,6 @@ class LiveServer:
             return (in_loop(server, wind_down) and lanes.idle()
                     and set(snapshot(socket_map)) <= {server.trigger})
 
-        self.store.faults.release()  # injected delays end now
         if in_loop(server, stop_accepting):
             wait_until(settled, GRACE)
             lanes.shutdown(cancel_pending=True, timeout=GRACE)  # no worker pulls the trigger
@@ -323,7 +359,7 @@ class LiveServer:
             raise RuntimeError(f"the server thread {thread.name} did not end within "
                                f"{STOP_TIMEOUT} s")
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> Listener:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -332,4 +368,75 @@ class LiveServer:
 
     def __repr__(self) -> str:
         state = self.url if self._server else "stopped"
-        return f"<LiveServer {state}>"
+        return f"<{type(self).__name__} {state}>"
+
+
+class LiveServer(Listener):
+    """``with LiveServer() as server: requests.get(server.url + "/_mockplex/health")``.
+
+    The mock's own server: its control API has worker threads of its own
+    (:class:`Lanes`), injected delays last their time while it runs and end when it
+    stops, and the mock's live fake servers listen while it runs
+    (:func:`media_servers`)."""
+
+    def __init__(self, app: Flask | None = None, *, host: str = DEFAULT_HOST, port: int = 0,
+                 threads: int = 4) -> None:
+        super().__init__(app or create_app(), host=host, port=port, threads=threads)
+        #: What serves through this server and stops with it (a proxy: ``stop()``).
+        self.companions: list[Any] = []
+        self._media = False  # the live fake servers were started with this server
+
+    @property
+    def store(self) -> Store:
+        return store_of(self.app)
+
+    def start(self) -> LiveServer:
+        """Bind (port 0 picks a free port, read back into ``port``) and serve; the live
+        fake servers listen before this returns."""
+        super().start()
+        return self
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def _dispatcher(self) -> Lane:
+        return Lanes(self.threads)
+
+    def _serving(self) -> None:
+        self.store.faults.hold()
+        media_servers(self.app).start()
+        self._media = True
+
+    def _stopping(self) -> None:
+        for companion in list(self.companions):  # they relay to this server: first
+            companion.stop()
+        self.store.faults.release()  # injected delays end now
+        if self._media:
+            self._media = False
+            media_servers(self.app).stop()
+
+
+class MediaListener(Listener):
+    """One live fake server's socket (:mod:`mockplex.media`): ``wsgi``, the server's side
+    of the mock told which server it is, on ``127.0.0.1`` (never another address), a
+    free port. Two workers and no control lane; it leaves injected delays alone (they
+    are the whole mock's: its :class:`LiveServer` ends them)."""
+
+    limits = MEDIA_LIMITS
+
+    def __init__(self, app: Flask, wsgi: Any) -> None:
+        super().__init__(app, host=LIVE_ADDRESS, port=0, threads=MEDIA_THREADS)
+        self.wsgi = wsgi
+
+    def _wsgi(self) -> Any:
+        return self.wsgi
+
+    def _thread_name(self) -> str:
+        return f"mockplex:pms:{self.port}"
+
+
+def media_servers(app: Flask) -> MediaServers:
+    """The live fake servers of mock ``app`` on their sockets (:mod:`mockplex.media`),
+    made on first use: a :class:`LiveServer` of the app starts them with itself, an
+    interception (:mod:`mockplex.interception.stack`) too."""
+    return MediaServers.of(app, MediaListener)

@@ -26,6 +26,7 @@ MAY_IMPORT = {
     "domain": set(),
     "web": {"domain"},
     "plextv": {"domain", "web"},
+    "pms": {"domain", "web"},
     "control": {"domain", "web", "plextv"},
     "interception": {"domain", "web", "app", "server"},
     "proxy": {"domain", "web", "app", "server"},

@@ -17,8 +17,10 @@ from mockplex.domain.clock import format_wire
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.faults import Fault
 from mockplex.domain.ids import pin_id_of
+from mockplex.domain.limits import LIVE_SERVERS_MAX
 from mockplex.domain.paths import CONTROL_PREFIX
 from mockplex.domain.pins import Pin, is_code
+from mockplex.domain.servers import Server
 from mockplex.web import render
 from mockplex.web.apidoc import (
     BAD_BODY,
@@ -170,21 +172,31 @@ def revoke(token: str) -> Response:
     return render.json_response({"revoked": token, "user": wire.dump_user(account, base_url())})
 
 
+def server_json(server: Server) -> dict[str, Any]:
+    """``server`` as the control API lists it: with its port and its connections now."""
+    return bodies.listed(server, store().port_of(server), store().connections(server))
+
+
 @bp.get("/servers")
 @documented(get=control("The servers", {"200": answer("the servers", array("Server"))}))
 def servers() -> Response:
-    return render.json_response(bodies.SERVERS.dump(store().servers()))
+    return render.json_response([server_json(server) for server in store().servers()])
 
 
 @bp.post("/servers")
 @documented(post=control("Add a server", {
-    "201": answer("the server", ref("Server")), "400": BAD_BODY,
+    "201": answer("the server", ref("Server")),
+    "400": control_error(f"a bad body, or {LIVE_SERVERS_MAX} live servers already "
+                         "(LIVE_SERVERS_MAX)"),
     "404": control_error("no account is the owner"),
-    "409": control_error("the name or machine identifier is taken")}, "Server"))
+    "409": control_error("the name or machine identifier is taken")}, "ServerArgs"))
 def add_server() -> Response:
     args = body(bodies.SERVER_ARGS)
-    server = store().add_server(args.pop("name"), args.pop("owner"), **args)
-    return render.json_response(bodies.SERVERS.dump([server])[0], 201)
+    try:
+        server = store().add_server(args.pop("name"), args.pop("owner"), **args)
+    except ValueError as error:  # what the body cannot say: one live server too many
+        raise ControlError(str(error)) from error
+    return render.json_response(server_json(server), 201)
 
 
 @bp.get("/shares")

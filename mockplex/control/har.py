@@ -4,7 +4,8 @@ Each journal entry becomes a HAR entry: the request (method, URL with the host a
 scheme the client used, the headers the journal keeps, query, body) and the answer
 (status, headers, body up to the journal's cap, the time the app took). Times are the
 mock's clock, which a test may have moved. mockplex's own facts ride along in fields
-HAR allows for that (``_matched``, ``_fault``, ``_cut``).
+HAR allows for that (``_matched``, ``_fault``, ``_cut``, and ``_server``: the name of
+the fake Plex Media Server asked, "" for plex.tv).
 
 :class:`HarWriter` follows a journal and keeps its file complete and valid the whole
 time: rewritten (aside, then renamed into place) within a second of a new entry, and
@@ -92,6 +93,7 @@ def har_entry(entry: Entry) -> dict[str, Any]:
         "cache": {},
         "timings": {"send": 0, "wait": round(entry.duration_ms, 3), "receive": 0},
         "_matched": entry.matched, "_fault": entry.fault, "_cut": entry.cut,
+        "_server": entry.server,
     }
 
 

@@ -39,7 +39,10 @@ def component_schemas() -> dict[str, type[Schema]]:
         "LegacyRoles": wire.LegacyRolesSchema, "LegacyUser": wire.LegacyUserSchema,
         "LegacyAccount": wire.LegacyAccountSchema,
         "Connection": wire.ConnectionSchema, "Resource": wire.ResourceSchema,
-        "ConnectionArgs": bodies.ConnectionArgs, "Server": bodies.ServerArgs,
+        "ConnectionArgs": bodies.ConnectionArgs, "ItemArgs": bodies.ItemArgs,
+        "LibraryArgs": bodies.LibraryArgs, "ServerArgs": bodies.ServerArgs,
+        "Item": bodies.ItemSchema, "Library": bodies.LibrarySchema,
+        "Server": bodies.ServerSchema,
         "ShareArgs": bodies.ShareArgs, "Share": bodies.ShareSchema,
         "JournalEntry": bodies.EntrySchema, "Fault": bodies.FaultSchema,
         "VerifyArgs": bodies.ApproveArgs,  # the route's word (POST .../verify), kept

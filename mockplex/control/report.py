@@ -1,12 +1,14 @@
 """"mockplex saw": what a mock was asked and what state it is in, as text short enough
-to read in a failing test's report (the pytest plugin adds it)."""
+to read in a failing test's report (the pytest plugin adds it). A request to a fake
+Plex Media Server names the server (``GET /library/sections -> 200 on Home``), and so
+does a fault aimed at servers."""
 
 from __future__ import annotations
 
 import time
 
 from mockplex.domain.accounts import AccountError
-from mockplex.domain.faults import Fault
+from mockplex.domain.faults import ANY_SERVER, Fault
 from mockplex.domain.journal import Entry
 from mockplex.domain.pins import Pin
 from mockplex.domain.store import Store
@@ -78,4 +80,6 @@ def fault_line(fault: Fault) -> str:
     if fault.delay_ms:
         what = f"wait {fault.delay_ms} ms" + (f", then {what}" if what else "")
     left = "until cleared" if fault.times is None else f"{fault.times} more time(s)"
-    return f"{printable(fault.method)} {printable(fault.path)}: {what} ({left})"
+    where = ("" if fault.server is None else " on every fake server"
+             if fault.server == ANY_SERVER else f" on {printable(fault.server)}")
+    return f"{printable(fault.method)} {printable(fault.path)}{where}: {what} ({left})"

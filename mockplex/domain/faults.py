@@ -1,6 +1,10 @@
 """Injected faults: the next matching requests get an error status, a delay, or a
 dropped connection, then behaviour returns to normal.
 
+A fault meets the plex.tv side's requests (``server`` None, as every fault did before
+the fake servers answered), one fake server's (``server`` its name), or any fake
+server's (``server`` ``"*"``), never both sides at once.
+
 This module keeps the faults and decides which request meets which; the web side
 (:mod:`mockplex.web.traffic`) carries them out: delays and drops outside Flask, since a
 drop must close the connection without an answer, and an error status inside the
@@ -26,6 +30,7 @@ MAX_TEXT = 8192  # characters of a header value, or of the message
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 #: Headers that frame the message itself: the server sets them, a fault cannot.
+ANY_SERVER = "*"  # a fault's server: any fake server's requests
 FRAMING = frozenset({"connection", "content-length", "keep-alive", "proxy-connection", "te",
                      "trailer", "transfer-encoding", "upgrade"})
 
@@ -40,6 +45,9 @@ class Fault:
     delay_ms: int = 0
     drop: bool = False
     message: str | None = None
+    #: None: the plex.tv side; a server's name: that fake server's requests; "*": any
+    #: fake server's (:data:`ANY_SERVER`).
+    server: str | None = None
 
     def __post_init__(self) -> None:
         if self.status is None and not self.drop and not self.delay_ms:
@@ -54,11 +62,22 @@ class Fault:
             raise ValueError(f"times is 1 or more (or None: until cleared), got {self.times}")
         if self.message is not None and len(self.message) > MAX_TEXT:
             raise ValueError(f"a fault's message is at most {MAX_TEXT} characters")
-        check_text("a fault's ", method=self.method, path=self.path)
+        if self.server is not None and (not isinstance(self.server, str) or not self.server):
+            raise ValueError("a fault's server is a server's name, \"*\" for any server, or "
+                             f"None for the plex.tv side; got {self.server!r}")
+        check_text("a fault's ", method=self.method, path=self.path, server=self.server)
         check_text("a fault's ", MAX_TEXT, message=self.message)
         check_headers(self.headers)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, server: str | None = None) -> bool:
+        """Does a request of ``method`` for ``path`` meet this fault, on the plex.tv side
+        (``server`` None) or on the fake server named ``server``? A server's name is
+        compared whole, never as a pattern."""
+        if server is None:
+            if self.server is not None:
+                return False
+        elif self.server != ANY_SERVER and self.server != server:
+            return False
         return (fnmatch.fnmatchcase(method.upper(), self.method.upper())
                 and fnmatch.fnmatchcase(path, self.path))
 
@@ -116,13 +135,14 @@ class Faults:
         with self._lock:
             self._faults.clear()
 
-    def take(self, method: str, path: str) -> Fault | None:
-        """The fault this request meets, used up by one (None: answer normally)."""
-        if is_control_path(path):  # faults never touch the control API
+    def take(self, method: str, path: str, server: str | None = None) -> Fault | None:
+        """The fault a request meets, used up by one (None: answer normally): a request
+        of the plex.tv side (``server`` None) or of the fake server named ``server``."""
+        if server is None and is_control_path(path):  # faults never touch the control API
             return None
         with self._lock:
             for index, fault in enumerate(self._faults):
-                if fault.matches(method, path):
+                if fault.matches(method, path, server):
                     if fault.times is None:
                         return fault
                     if fault.times == 1:

@@ -10,15 +10,24 @@ A request for ``scheme://host:port`` is
   other host (left to the client and to the user's own mocks);
 - **refused** otherwise, with the reason the client is told (403, in plex.tv's shape).
 
+A Plex Media Server's own https name, ``<address>.<hash>.plex.direct`` (any name below
+:data:`PLEX_DIRECT`), is decided apart from plex.tv's: **answered**, on any port and by
+the server itself, when ``hash`` is a live server's (the way in says which are:
+``servers``), and the decision names the hash (:attr:`Decision.direct_hash`); passed
+through only when the user named that very host (``--proxy-passthrough``); otherwise
+**refused**, never looked up, so a client trying every connection plex.tv lists sends
+no DNS query off the machine, under interception too.
+
 The ways in, and how each asks:
 
 - the proxy's ``CONNECT host:port`` (:mod:`mockplex.proxy.listeners`): ``decide("https",
-  host, port, passthrough, tunnel=True)``;
+  host, port, passthrough, tunnel=True, servers=...)``;
 - the proxy's request in absolute form (``GET http://plex.tv/...``), and each later
   request on a connection it relayed to the app (:class:`mockplex.app.InterceptedRequests`):
   :func:`decide_url`;
 - in-process interception (:mod:`mockplex.interception.stack`): its own hosts and every
-  host below them, on any port, every other host passed through;
+  host below them, on any port, the plex.direct names of its live servers, every other
+  host passed through;
 - the approval pages' :func:`mockplex.plextv.pages.auth_url`: is a URL one of plex.tv's
   approval pages (:data:`APPROVAL_HOSTS`)?
 
@@ -28,11 +37,13 @@ No import here but the standard library (the domain's rule: no web framework).
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterator
+import re
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-#: The domain every plex.tv host is below (the one name mockplex's CA may vouch for).
+#: The domain every plex.tv host is below (mockplex's CA may vouch for it, and for
+#: :data:`PLEX_DIRECT`).
 PLEX_DOMAIN = "plex.tv"
 
 #: The plex.tv hosts whose API mockplex answers; interception answers them, and every
@@ -48,6 +59,14 @@ APPROVAL_HOSTS = ("app.plex.tv", "plex.tv", "www.plex.tv")
 #: its API's, and app.plex.tv, whose ``/auth`` is the approval page. The first is the
 #: TLS listener's certificate for a client that names no host.
 PROXY_HOSTS = (*PLEX_HOSTS, "app.plex.tv")
+
+#: The domain of a Plex Media Server's own https names, ``127-0-0-1.<hash>.plex.direct``:
+#: the address with dashes, then the server's hash (:func:`direct_host`). mockplex answers
+#: such a name as the server whose hash it carries (the proxy, the TLS listener and
+#: interception), on any port, and its CA may vouch for it.
+PLEX_DIRECT = "plex.direct"
+#: A plex.direct hash: 32 lower-case hex digits, as plex.tv gives each server.
+DIRECT_HASH = re.compile(r"[0-9a-f]{32}")
 
 #: The one port the mock answers plex.tv's hosts on, by scheme.
 PLEX_PORTS = {"https": 443, "http": 80}
@@ -67,6 +86,8 @@ class Decision:
     action: Action
     reason: str = ""
     status: int = 403
+    #: A plex.direct name answered: the hash of the live server that answers it.
+    direct_hash: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -120,6 +141,40 @@ def is_plex_host(host: str, hosts: Collection[str] = PROXY_HOSTS, *,
     return below and any(host.endswith("." + mine) for mine in hosts)
 
 
+def direct_host(address: str, direct_hash: str) -> str:
+    """A server's plex.direct name for an IPv4 ``address``:
+    ``127-0-0-1.<hash>.plex.direct``."""
+    return f"{address.replace('.', '-')}.{direct_hash}.{PLEX_DIRECT}"
+
+
+def direct_wildcard(direct_hash: str) -> str:
+    """The name a server's certificate carries, good for each of its plex.direct names
+    (one per address): ``*.<hash>.plex.direct``."""
+    return f"*.{direct_hash}.{PLEX_DIRECT}"
+
+
+def direct_hash_of(host: str) -> str | None:
+    """The server hash a plex.direct name carries (``<address>.<hash>.plex.direct``,
+    any case, a port or none), or None for any other name."""
+    labels = normal(host.rpartition(":")[0] if host.count(":") == 1 else host).split(".")
+    if len(labels) == 4 and labels[2:] == PLEX_DIRECT.split(".") and DIRECT_HASH.fullmatch(
+            labels[1]):
+        return labels[1]
+    return None
+
+
+def is_direct_host(host: str) -> bool:
+    """Is ``host`` below plex.direct (a Plex Media Server's own name, or one like it)?"""
+    return is_plex_host(host, (PLEX_DIRECT,), below=True)
+
+
+def direct_refusal(host: str) -> str:
+    """Why a plex.direct name is not answered: no live server has its hash."""
+    return (f"no server of this mockplex is named {host[:255]!r}, so it was refused "
+            f"without looking it up: a live server's plex.direct name is "
+            f"<address>.<its hash>.{PLEX_DIRECT}, as plex.tv's resources list it")
+
+
 def refusal(host: str) -> str:
     """Why the proxy does not answer for ``host``, and how to let it through."""
     return (f"mockplex's proxy answers only plex.tv's hosts ({', '.join(PROXY_HOSTS)}), "
@@ -129,7 +184,8 @@ def refusal(host: str) -> str:
 
 def decide(scheme: str, host: str, port: int | None = None,
            passthrough: Collection[str] = (), *, hosts: Collection[str] = PROXY_HOSTS,
-           below: bool = False, any_port: bool = False, tunnel: bool = False) -> Decision:
+           below: bool = False, any_port: bool = False, tunnel: bool = False,
+           servers: Callable[[str], bool] | None = None) -> Decision:
     """What mockplex does with a request for ``scheme://host:port``.
 
     ``port`` None is the scheme's own. ``hosts`` are the ones answered as plex.tv (with
@@ -137,9 +193,13 @@ def decide(scheme: str, host: str, port: int | None = None,
     ``passthrough`` the ones passed through unchanged (:data:`EVERY_HOST`: any other).
     A passthrough host passes as a ``tunnel`` (``CONNECT``, any port) or over plain
     http: the proxy has no way to relay an https URL it would have to open itself.
+    ``servers(hash)`` says whether a plex.direct hash is a live server's (None: none
+    is); see the module's docstring for those names.
     """
     host = normal(host)
     own_port = PLEX_PORTS.get(scheme)
+    if own_port is not None and is_direct_host(host):
+        return _decide_direct(scheme, host, passthrough, tunnel, servers)
     if own_port is not None and is_plex_host(host, hosts, below=below):
         if any_port or port is None or port == own_port:
             return ANSWER
@@ -150,11 +210,25 @@ def decide(scheme: str, host: str, port: int | None = None,
     return Decision(Action.REFUSE, refusal(host))
 
 
-def decide_url(url: str, passthrough: Collection[str] = ()) -> Decision:
+def _decide_direct(scheme: str, host: str, passthrough: Collection[str], tunnel: bool,
+                   servers: Callable[[str], bool] | None) -> Decision:
+    """:func:`decide` for a name below plex.direct: answered (any port) for a live
+    server's hash, passed through if named itself, else refused."""
+    found = direct_hash_of(host)
+    if found is not None and servers is not None and servers(found):
+        return Decision(Action.ANSWER, direct_hash=found)
+    if passthrough is not EVERY_HOST and host in passthrough and (tunnel or scheme == "http"):
+        return PASS
+    return Decision(Action.REFUSE, direct_refusal(host))
+
+
+def decide_url(url: str, passthrough: Collection[str] = (), *,
+               servers: Callable[[str], bool] | None = None) -> Decision:
     """:func:`decide` for a request target in absolute form (``https://plex.tv/...``),
-    as the proxy answers plex.tv's hosts. A host refused is refused whatever its port;
-    one answered or passed through whose port is no port gets 400, as does what is no
-    URL at all (``http://[::1/``)."""
+    as the proxy answers plex.tv's hosts (and, with ``servers``, the live servers'
+    plex.direct names). A host refused is refused whatever its port; one answered or
+    passed through whose port is no port gets 400, as does what is no URL at all
+    (``http://[::1/``)."""
     try:
         parts = urlsplit(url)  # (its scheme and host come out lower-cased)
     except ValueError:
@@ -163,8 +237,8 @@ def decide_url(url: str, passthrough: Collection[str] = ()) -> Decision:
     try:
         port = parts.port
     except ValueError:
-        decision = decide(scheme, host, None, passthrough)
+        decision = decide(scheme, host, None, passthrough, servers=servers)
         if decision.refused:
             return decision
         return Decision(Action.REFUSE, f"not a port: {url[:80]!r}", status=400)
-    return decide(scheme, host, port, passthrough)
+    return decide(scheme, host, port, passthrough, servers=servers)

@@ -1,11 +1,12 @@
-"""The request journal: what the mock was asked on the plex.tv side, for assertions.
+"""The request journal: what the mock was asked, for assertions: on the plex.tv side,
+and on each fake Plex Media Server (an entry's ``server`` names it).
 
 Bounded: past ``limit`` entries the oldest are dropped first, so a long-running
 server does not grow. Thread-safe.
 
 The app records every request, and most entries are never read: it hands the journal
 an entry's values (:meth:`Journal.record_request`), kept as a plain tuple, and the
-:class:`Entry` is made when the journal is read (building a frozen dataclass of sixteen
+:class:`Entry` is made when the journal is read (building a frozen dataclass of seventeen
 fields costs a request about as much as all the rest of its journaling).
 """
 
@@ -65,6 +66,8 @@ class Entry:
     response_headers: tuple[tuple[str, str], ...] = ()
     response_body: bytes = b""  # the first BODY_LIMIT bytes
     duration_ms: float = 0.0
+    #: The name of the fake Plex Media Server that was asked; "" on the plex.tv side.
+    server: str = ""
 
     def capped(self) -> Entry:
         """This entry, or one keeping no more than the limits above (marked ``cut``
@@ -103,8 +106,9 @@ class Entry:
 
     @property
     def pin_id(self) -> int | None:
-        """The pin a poll asks for (``GET /api/v2/pins/<id>``)."""
-        match = PIN_PATH.match(self.path)
+        """The pin a poll asks for (``GET /api/v2/pins/<id>`` of plex.tv, not of a fake
+        server)."""
+        match = None if self.server else PIN_PATH.match(self.path)
         return pin_id_of(match.group(1)) if match else None
 
     def __str__(self) -> str:
@@ -112,7 +116,8 @@ class Entry:
         a path or query cannot clear a terminal or print a line of its own."""
         query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""
         answer = "dropped" if self.status is None else str(self.status)
-        return f"{printable(self.method)} {printable(self.path + query)} -> {answer}"
+        line = f"{printable(self.method)} {printable(self.path + query)} -> {answer}"
+        return f"{line} on {printable(self.server)}" if self.server else line
 
 
 #: An entry's fields, in their order.
@@ -190,9 +195,11 @@ class Journal:
             self._unread = True
 
     def entries(self, *, method: str | None = None, path: str | None = None,
-                pin_id: int | None = None, unmatched: bool | None = None) -> list[Entry]:
+                pin_id: int | None = None, unmatched: bool | None = None,
+                server: str | None = None) -> list[Entry]:
         """The entries, oldest first, narrowed by method, path (a glob such as
-        ``/api/v2/pins/*``), pin id, and whether a route matched."""
+        ``/api/v2/pins/*``), pin id, whether a route matched, and the fake server asked
+        (its name; "" for the plex.tv side)."""
         with self._lock:
             if self._unread:  # made entries once, and kept as such
                 self._entries = deque(map(as_entry, self._entries),
@@ -203,7 +210,8 @@ class Journal:
                 if (method is None or entry.method == method.upper())
                 and (path is None or fnmatch.fnmatchcase(entry.path, path))
                 and (pin_id is None or entry.pin_id == pin_id)
-                and (unmatched is None or entry.matched != unmatched)]
+                and (unmatched is None or entry.matched != unmatched)
+                and (server is None or entry.server == server)]
 
     def clear(self) -> None:
         with self._lock:

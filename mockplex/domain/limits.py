@@ -30,6 +30,12 @@ XPLEX_VALUE_MAX = 1024
 TEXT_MAX = 1024
 #: Connections of one server.
 CONNECTIONS_MAX = 32
+#: Servers mockplex answers as Plex Media Servers at once, each on a loopback port of its
+#: own (those given connections of their own are not counted: nothing listens for them).
+LIVE_SERVERS_MAX = 64
+#: Libraries of one server, and items of one library.
+LIBRARIES_MAX = 16
+ITEMS_MAX = 500
 #: Pins whose answer (all but ``expiresIn`` and ``qr``) is cached, the last answered:
 #: their text outlives them there, this many at most.
 PIN_CACHE = 4096

@@ -1,8 +1,9 @@
 """What a test must hear about: the mock failing inside (a bug in mockplex) and a
 request to a plex.tv route the mock does not emulate (plex.tv would have answered
-something else). Both are answered as plex.tv errors, so a client that ignores the
-status would pass; the plugin, interception and ``mockplex serve --strict`` read them
-here and fail instead. Injected faults are neither.
+something else), or to a fake Plex Media Server's (the problem names the server).
+Both are answered as errors, so a client that ignores the status would pass; the
+plugin, interception and ``mockplex serve --strict`` read them here and fail instead.
+Injected faults are neither.
 """
 
 from __future__ import annotations
@@ -25,11 +26,17 @@ class Problem:
     method: str
     path: str
     detail: str = ""  # for a bug: the exception and its traceback
+    server: str = ""  # the fake Plex Media Server asked (its name); "" for plex.tv
 
     def describe(self) -> str:
         asked = f"{printable(self.method)} {printable(self.path)}"  # as sent: shown, not obeyed
+        if self.server:
+            asked += f" on the fake server {printable(self.server)!r}"
         if self.kind == BUG:
             return f"mockplex failed on {asked}:\n{self.detail}"
+        if self.server:
+            return (f"{asked}: mockplex does not emulate this Plex Media Server route "
+                    "(answered 404/405; a real server would have answered something else)")
         return (f"{asked}: mockplex does not emulate this plex.tv route (answered 404/405; "
                 f"plex.tv would have answered something else)")
 

@@ -2,10 +2,13 @@
 framework in it.
 
 A server belongs to an account; sharing it with another account makes the two
-friends. What a test does not give is made up, but a server's connections default
-to a loopback address that refuses at once (:data:`REFUSING`): an app that goes on
-to call the server fails fast, never hangs and never leaves the machine. A test
-that wants the call to succeed gives the URL of a fake media server of its own.
+friends. What a test does not give is made up. A server given no connections is
+**live**: mockplex answers it as a minimal Plex Media Server on a loopback port of its
+own (:mod:`mockplex.media` listens, and tells the store the port: :meth:`Servers.listen`),
+and plex.tv lists the connections that reach it (:meth:`Servers.connections_of`): its
+plex.direct name, ``http://127.0.0.1:PORT``, and the plex.direct name again as a
+remote connection. A server given connections keeps exactly those, so a test can model
+a server that does not answer (:data:`REFUSING`, say).
 
 :class:`Servers` is not locked itself: the :class:`~mockplex.domain.store.Store` that owns
 it calls it with the store's lock held.
@@ -22,14 +25,19 @@ from urllib.parse import urlsplit
 
 from mockplex.domain.accounts import TOKEN_ALPHABET, TOKEN_LENGTH
 from mockplex.domain.errors import MockplexError
+from mockplex.domain.hosts import direct_host
 from mockplex.domain.ids import random_string, unique
-from mockplex.domain.limits import CONNECTIONS_MAX, check_text
+from mockplex.domain.libraries import Library, libraries_of
+from mockplex.domain.limits import CONNECTIONS_MAX, LIVE_SERVERS_MAX, check_text
 
-#: Where a server's connection points unless a test says otherwise: port 1 on the
-#: loopback interface, which nothing listens on, so connecting is refused at once.
+#: A connection that refuses at once (port 1 on the loopback interface, which nothing
+#: listens on): what a test gives to model a server that does not answer.
 REFUSING = "http://127.0.0.1:1"
+#: The address a live server listens on, and its connections name.
+LIVE_ADDRESS = "127.0.0.1"
 HEX = "0123456789abcdef"
 MACHINE_ID_LENGTH = 40
+DIRECT_HASH_LENGTH = 32
 #: A connection's URL: http(s), a host name or IPv4 address, a port or none, and no path.
 #: One rule for Python, the control API and the OpenAPI document (JSON Schema).
 PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
@@ -89,8 +97,12 @@ class Server:
     owner: str
     machine_identifier: str
     access_token: str
-    connections: tuple[Connection, ...]
+    #: None: live, answered by mockplex (:meth:`Servers.connections_of` lists how).
+    connections: tuple[Connection, ...] | None
     created_at: float
+    libraries: tuple[Library, ...] = ()
+    #: The hash of its plex.direct names (``127-0-0-1.<hash>.plex.direct``).
+    direct_hash: str = ""
     product_version: str = "1.41.3.9314-a0bfb8370"
     platform: str = "Linux"
     platform_version: str = "6.1.0"
@@ -98,6 +110,11 @@ class Server:
     public_address: str = "127.0.0.1"
     https_required: bool = False
     presence: bool = True
+
+    @property
+    def live(self) -> bool:
+        """Does mockplex answer this server (it was given no connections of its own)?"""
+        return self.connections is None
 
 
 @dataclass(frozen=True)
@@ -112,7 +129,8 @@ class Share:
 
 
 #: What a test may give for a server besides its name and owner.
-SERVER_FIELDS = ("machine_identifier", "access_token", "connections", "product_version",
+SERVER_FIELDS = ("machine_identifier", "access_token", "connections", "libraries",
+                 "product_version",
                  "platform", "platform_version", "device", "public_address",
                  "https_required", "presence")
 
@@ -146,12 +164,16 @@ class Servers:
         self._shares: list[Share] = []
         self._server_ids = itertools.count(FIRST_SERVER_ID)
         self._share_ids = itertools.count(FIRST_SHARE_ID)
+        self._ports: dict[str, int] = {}  # a live server's port, by machine identifier
 
     def add(self, name: str, owner: str, now: float, *,
             connections: Iterable[ConnectionSpec] | None = None,
+            libraries: Iterable[Mapping[str, object]] | None = None,
             machine_identifier: str | None = None, access_token: str | None = None,
             **fields: object) -> Server:
-        """A new server of ``owner``; what is not given is made up."""
+        """A new server of ``owner``; what is not given is made up. With no
+        ``connections`` it is live (at most :data:`LIVE_SERVERS_MAX` at once);
+        ``libraries`` are :func:`mockplex.domain.libraries.libraries_of`'s specs."""
         if not name:
             raise ValueError("a server needs a non-empty name")
         unknown = set(fields) - set(SERVER_FIELDS)
@@ -176,20 +198,73 @@ class Servers:
             if value is not None and not (isinstance(value, str) and value):
                 raise ValueError(f"{key} is a non-empty string, got {value!r}")
         check_text(machine_identifier=machine_identifier, access_token=access_token)
-        specs = list(connections) if connections is not None else [REFUSING]
-        if len(specs) > CONNECTIONS_MAX:
-            raise ValueError(f"a server has at most {CONNECTIONS_MAX} connections, got "
-                             f"{len(specs)}")
-        links = tuple(connection_of(spec) for spec in specs)
+        links: tuple[Connection, ...] | None = None
+        if connections is not None:
+            if isinstance(connections, (str, Mapping)):
+                raise ValueError(f"connections are a list, got {connections!r}")
+            specs = list(connections)
+            if len(specs) > CONNECTIONS_MAX:
+                raise ValueError(f"a server has at most {CONNECTIONS_MAX} connections, got "
+                                 f"{len(specs)}")
+            links = tuple(connection_of(spec) for spec in specs)
+        elif len(self.live()) >= LIVE_SERVERS_MAX:
+            raise ValueError(f"mockplex answers at most {LIVE_SERVERS_MAX} servers at once "
+                             "(LIVE_SERVERS_MAX); give this one connections of its own, or "
+                             "reset")
+        shelves = libraries_of(libraries, self._rng, now)
         server = Server(
             id=next(self._server_ids), name=name, owner=owner,
             machine_identifier=machine_identifier or unique(
                 lambda: random_string(self._rng, HEX, MACHINE_ID_LENGTH),
                 {s.machine_identifier for s in self._by_name.values()}),
             access_token=access_token or self.new_token(),
-            connections=links, created_at=now, **fields)  # type: ignore[arg-type]
+            connections=links, created_at=now, libraries=shelves,
+            direct_hash=unique(lambda: random_string(self._rng, HEX, DIRECT_HASH_LENGTH),
+                               {s.direct_hash for s in self._by_name.values()}),
+            **fields)  # type: ignore[arg-type]
         self._by_name[name] = server
         return server
+
+    def live(self) -> list[Server]:
+        """The servers mockplex answers itself."""
+        return [server for server in self._by_name.values() if server.live]
+
+    def by_machine_identifier(self, machine_identifier: str) -> Server | None:
+        return next((server for server in self._by_name.values()
+                     if server.machine_identifier == machine_identifier), None)
+
+    def by_direct_hash(self, direct_hash: str) -> Server | None:
+        """The live server whose plex.direct names carry ``direct_hash``."""
+        return next((server for server in self._by_name.values()
+                     if server.live and server.direct_hash == direct_hash), None)
+
+    def listen(self, machine_identifier: str, port: int | None) -> None:
+        """Live server ``machine_identifier`` listens on ``port`` (None: no longer)."""
+        if port is None:
+            self._ports.pop(machine_identifier, None)
+        else:
+            self._ports[machine_identifier] = port
+
+    def port_of(self, server: Server) -> int | None:
+        """The port a live server listens on, None until it does (or if not live)."""
+        return self._ports.get(server.machine_identifier) if server.live else None
+
+    def connections_of(self, server: Server) -> tuple[Connection, ...]:
+        """How plex.tv lists the ways to ``server``: those it was given; for a live one,
+        once it listens on a port, its plex.direct name (https, local), that address
+        over plain http (local), and the plex.direct name again as the remote
+        connection (not local) a client may try alone for a server shared with it;
+        none before it listens."""
+        if server.connections is not None:
+            return server.connections
+        port = self.port_of(server)
+        if port is None:
+            return ()
+        direct = f"https://{direct_host(LIVE_ADDRESS, server.direct_hash)}:{port}"
+        return (Connection(direct, "https", LIVE_ADDRESS, port, local=True),
+                Connection(f"http://{LIVE_ADDRESS}:{port}", "http", LIVE_ADDRESS, port,
+                           local=True),
+                Connection(direct, "https", LIVE_ADDRESS, port, local=False))
 
     def get(self, name: str) -> Server:
         try:

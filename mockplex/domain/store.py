@@ -27,7 +27,7 @@ from mockplex.domain.pins import PIN_LIFETIME as PIN_LIFETIME
 from mockplex.domain.pins import STRONG_PIN_LIFETIME as STRONG_PIN_LIFETIME
 from mockplex.domain.pins import Pin, Pins
 from mockplex.domain.problems import Problems
-from mockplex.domain.servers import Server, Servers, Share
+from mockplex.domain.servers import Connection, Server, Servers, Share
 
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 
@@ -98,6 +98,10 @@ class Store:
         self.journal = Journal()
         self.faults = Faults()
         self.problems = Problems()
+        #: Called, outside the lock, after the servers change (one added, a reset):
+        #: what keeps the live servers listening (:mod:`mockplex.media`).
+        self.server_watchers: list[Callable[[], None]] = []
+        self._resetting: int | None = None  # the thread laying a reset's baseline down
 
     # -- pins -------------------------------------------------------------
 
@@ -244,11 +248,67 @@ class Store:
 
     def add_server(self, name: str, owner: str | None = None, **fields: object) -> Server:
         """A new server of account ``owner`` (a username; the default account when None);
-        see :meth:`Servers.add` for the fields."""
+        see :meth:`Servers.add` for the fields. A live one listens before this returns,
+        if the mock is running (:attr:`server_watchers`)."""
         with self._lock:
             account = self._accounts.get(owner or DEFAULT_ACCOUNT.username)
-            return self._servers.add(name, account.username, self.clock.now(),
-                                     **fields)  # type: ignore[arg-type]
+            server = self._servers.add(name, account.username, self.clock.now(),
+                                       **fields)  # type: ignore[arg-type]
+        self._servers_changed()
+        return server
+
+    def live_servers(self) -> list[Server]:
+        """The servers mockplex answers as Plex Media Servers."""
+        with self._lock:
+            return self._servers.live()
+
+    def server_for_machine_identifier(self, machine_identifier: str) -> Server | None:
+        with self._lock:
+            return self._servers.by_machine_identifier(machine_identifier)
+
+    def server_for_direct_hash(self, direct_hash: str) -> Server | None:
+        """The live server a plex.direct name's hash names, or None."""
+        with self._lock:
+            return self._servers.by_direct_hash(direct_hash)
+
+    def listen(self, machine_identifier: str, port: int | None) -> None:
+        """Live server ``machine_identifier`` listens on ``port`` (None: no longer)."""
+        with self._lock:
+            self._servers.listen(machine_identifier, port)
+
+    def port_of(self, server: Server) -> int | None:
+        with self._lock:
+            return self._servers.port_of(server)
+
+    def connections(self, server: Server) -> tuple[Connection, ...]:
+        """The connections plex.tv lists for ``server`` (:meth:`Servers.connections_of`)."""
+        with self._lock:
+            return self._servers.connections_of(server)
+
+    def server_access(self, server: Server, token: str | None) -> Account | None:
+        """The account ``token`` opens ``server`` as, as a Plex Media Server checks it:
+        the owner's account token or the server's access token (the owner), a share's
+        access token or the account token of the account it is shared with (that
+        account); None for anything else (a revoked token too)."""
+        if not token:
+            return None
+        with self._lock:
+            if token == server.access_token:
+                return self._accounts.get(server.owner)
+            for share in self._servers.shares():
+                if share.server == server.name and token == share.access_token:
+                    return self._accounts.get(share.user)
+            if not self._accounts.knows(token):
+                return None
+            try:
+                account = self._accounts.for_token(token)
+            except MockplexError:  # revoked
+                return None
+            if account.username == server.owner or any(
+                    share.server == server.name and share.user == account.username
+                    for share in self._servers.shares()):
+                return account
+            return None
 
     def server(self, name: str) -> Server:
         with self._lock:
@@ -302,12 +362,23 @@ class Store:
             if self.seed is not None:  # the same ids, codes and tokens after each reset
                 self._rng.seed(self.seed)
             if self.baseline is not None:
-                self.baseline(self)
+                self._resetting = threading.get_ident()  # its servers: told once, below
+                try:
+                    self.baseline(self)
+                finally:
+                    self._resetting = None
+        self._servers_changed()
 
     def __len__(self) -> int:
         with self._lock:
             self._purge()
             return len(self._pins)
+
+    def _servers_changed(self) -> None:
+        if self._resetting == threading.get_ident():
+            return
+        for watcher in list(self.server_watchers):
+            watcher()
 
     # -- internals (called with the lock held) ----------------------------
 

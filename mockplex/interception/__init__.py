@@ -1,7 +1,8 @@
-"""In-process interception: unchanged Python code that calls https://plex.tv answered by
-the mock in the same process. The stack of active interceptions and how a request is
-answered through an app (:mod:`.stack`), and the patches each HTTP client meets
-(:mod:`.patches`: requests, httpx, aiohttp, urllib3).
+"""In-process interception: unchanged Python code that calls https://plex.tv (and the
+live fake servers' plex.direct names) answered by the mock in the same process. The
+stack of active interceptions and how a request is answered through an app
+(:mod:`.stack`), and the patches each HTTP client meets (:mod:`.patches`: requests,
+httpx, aiohttp).
 
 May import: :mod:`mockplex.domain`, :mod:`mockplex.web`, and the app and live server it
 answers through (:mod:`mockplex.app`, :mod:`mockplex.server`); here,

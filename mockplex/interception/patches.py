@@ -12,19 +12,26 @@ it:
   transport for plex.tv URLs (respx and pytest-httpx patch the transports below it);
 - aiohttp: ``ClientSession._request`` sends plex.tv requests to a live mock server on
   127.0.0.1, keeping the host the client asked for in ``Host`` and its scheme in the
-  mark header, with this process's secret (:func:`mockplex.web.guard.mark_header`).
+  mark header, with this process's secret (:func:`mockplex.web.guard.mark_header`); a
+  live fake server's plex.direct name goes to that server's own socket the same way.
 
-A library that is not installed is not patched. This module knows nothing of the
-interception itself: it asks a :class:`Router` which target, if any, answers a URL.
+A name the router refuses (a plex.direct name no live server has) fails at once as a
+refused connection does, in each client's own error type (requests'
+``ConnectionError``, httpx's ``ConnectError``, aiohttp's ``ClientConnectorError``),
+and is never looked up. A library that is not installed is not patched. This module
+knows nothing of the interception itself: it asks a :class:`Router` which target, if
+any, answers a URL.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import sys
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from types import SimpleNamespace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -40,15 +47,21 @@ class Dropped(MockplexError):
     """The mock dropped the connection (an injected fault): no answer at all."""
 
 
+class Refused(MockplexError):
+    """No server answers the name asked for: the connection is refused."""
+
+
 class Target(Protocol):
     """What answers an intercepted request."""
 
     def answer(self, method: str, url: str, headers: Iterable[tuple[str, str]],
                body: bytes) -> Answer:
-        """Status, headers and body; raises :class:`Dropped` for a dropped connection."""
+        """Status, headers and body; raises :class:`Dropped` for a dropped connection,
+        :class:`Refused` for a refused one."""
 
-    def live_origin(self) -> tuple[str, int]:
-        """Host and port of a live server for clients that need a socket (aiohttp)."""
+    def live_origin(self, host: str) -> tuple[str, int]:
+        """Host and port of a live server answering ``host``, for clients that need a
+        socket (aiohttp); raises :class:`Refused` when none does."""
 
 
 class Router(Protocol):
@@ -79,6 +92,9 @@ def patch_requests(router: Router, mark: str, mark_value: Mark) -> Restore | Non
                     body_bytes(request.body))
             except Dropped as dropped:
                 raise requests.ConnectionError(f"Connection aborted: {dropped}",
+                                               request=request) from None
+            except Refused as refused:
+                raise requests.ConnectionError(f"Connection refused: {refused}",
                                                request=request) from None
             response = requests.Response()
             response.status_code = status
@@ -147,6 +163,9 @@ def patch_httpx(router: Router, mark: str, mark_value: Mark) -> Restore | None:
             except Dropped as dropped:
                 raise httpx.RemoteProtocolError(f"Server disconnected without sending a "
                                                 f"response: {dropped}", request=request) from None
+            except Refused as refused:
+                raise httpx.ConnectError(f"Connection refused: {refused}",
+                                         request=request) from None
             return httpx.Response(status, headers=headers, content=content)
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -186,7 +205,10 @@ def patch_aiohttp(router: Router, mark: str, mark_value: Mark) -> Restore | None
         # https://plex.tv/... would go to the network, mark and all.
         follow = kwargs.pop("allow_redirects", True)
         hops = kwargs.pop("max_redirects", 10)
-        host, port = target.live_origin()
+        try:
+            host, port = target.live_origin(url.host or "")
+        except Refused as refused:
+            raise refused_by_aiohttp(aiohttp, url, refused) from None
         headers = dict(kwargs.pop("headers", None) or {})
         response = await original(
             session, method, url.with_scheme("http").with_host(host).with_port(port),
@@ -209,6 +231,15 @@ def patch_aiohttp(router: Router, mark: str, mark_value: Mark) -> Restore | None
 
 PATCHES = (patch_requests, patch_httpx, patch_aiohttp)
 REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def refused_by_aiohttp(aiohttp: Any, url: Any, refused: Refused) -> Exception:
+    """aiohttp's error for a refused connection to ``url`` (its connection key is read
+    for the host, the port and ``ssl`` only: no more is made up)."""
+    key = SimpleNamespace(host=url.host, port=url.port, ssl=True)
+    error: Exception = aiohttp.ClientConnectorError(key, ConnectionRefusedError(
+        errno.ECONNREFUSED, f"Connection refused: {refused}"))
+    return error
 
 
 def yarl_url(text: str) -> Any:

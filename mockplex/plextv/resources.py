@@ -56,7 +56,7 @@ def visible_resources(account: Account) -> list[dict[str, Any]]:
     entries = []
     for server, share in store().resources(account):
         owner = account if share is None else store().account(server.owner)
-        entry = wire.resource_values(server, share, owner, now)
+        entry = wire.resource_values(server, share, owner, now, store().connections(server))
         entry["connections"] = [
             c for c in entry["connections"]
             if (https or c["protocol"] != "https") and (relay or not c["relay"])]

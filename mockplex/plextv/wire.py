@@ -448,9 +448,10 @@ def connection_values(connection: Connection) -> dict[str, Any]:
             "relay": connection.relay, "ipv6": False}  # the mock's are names or IPv4
 
 
-def resource_values(server: Server, share: Share | None, owner: Account,
-                    now: float) -> dict[str, Any]:
-    """A server as the account it is owned by (``share`` None) or shared with sees it."""
+def resource_values(server: Server, share: Share | None, owner: Account, now: float,
+                    connections: tuple[Connection, ...]) -> dict[str, Any]:
+    """A server as the account it is owned by (``share`` None) or shared with sees it,
+    with the ``connections`` plex.tv lists for it (the store's ``connections``)."""
     return {
         "name": server.name, "product": "Plex Media Server",
         "product_version": server.product_version, "platform": server.platform,
@@ -465,7 +466,7 @@ def resource_values(server: Server, share: Share | None, owner: Account,
         "presence": server.presence, "https_required": server.https_required,
         "public_address_matches": True, "dns_rebinding_protection": False,
         "nat_loopback_supported": False,
-        "connections": [connection_values(c) for c in server.connections],
+        "connections": [connection_values(c) for c in connections],
     }
 
 

@@ -1,5 +1,6 @@
-"""mockplex as plex.tv for unchanged programs in any language: the HTTP proxy and the TLS
-listener (:mod:`.listeners`), what they read of a request head and answer themselves
+"""mockplex as plex.tv (and its live fake servers as their plex.direct names) for
+unchanged programs in any language: the HTTP proxy and the TLS listener
+(:mod:`.listeners`), what they read of a request head and answer themselves
 (:mod:`.head`), the connections they relay to the app and what each came in as
 (:mod:`.relays`), their byte streams (:mod:`.streams`), the certificate authority
 (:mod:`.ca`) and the environment that points a process at them (:mod:`.clientenv`,

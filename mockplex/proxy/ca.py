@@ -1,41 +1,54 @@
 """mockplex's certificate authority: the certificates the proxy and the TLS listener
-present for plex.tv's hosts (``mockplex[proxy]``, built on ``cryptography``).
+present for plex.tv's hosts and the live fake servers' plex.direct names
+(``mockplex[proxy]``, built on ``cryptography``).
 
 The CA's certificate carries a critical name constraint: it can vouch for plex.tv and
-the names below it, and for no other name and no IP address, so that its key, if it
-leaked, could not be used against any other site. Its certificates pass Python's strict
-X.509 checks (``ssl.VERIFY_X509_STRICT``): a CA with critical basic constraints and key
-usage and a subject key identifier, leaves with an authority key identifier that
-matches it, a subject alternative name and the server-auth usage.
+plex.direct and the names below them, and for no other name and no IP address, so that
+its key, if it leaked, could not be used against any other site. Its certificates pass
+Python's strict X.509 checks (``ssl.VERIFY_X509_STRICT``): a CA with critical basic
+constraints and key usage and a subject key identifier, leaves with an authority key
+identifier that matches it, a subject alternative name and the server-auth usage.
 
 The CA lives in a folder (by default a per-user cache folder) and is reused across runs,
 so a CA someone trusted stays trusted:
 
 - ``ca-key.pem``: the key and the certificate, readable by the owner only, created
-  atomically (written aside, then hard-linked into place: of parallel workers, the
-  first wins and the others load its CA);
+  atomically (written aside, then put into place);
 - ``ca.pem``: the certificate alone, the file to trust;
 - ``bundle.pem``: the system's trusted roots plus the CA, for clients that take one
-  file of roots (so the hosts the proxy passes through still verify).
+  file of roots (so the hosts the proxy passes through still verify);
+- ``.lock``: held (``flock``) while the CA is made, read or replaced, so parallel
+  workers loading one folder at once all get the same CA.
 
-Leaf certificates are made anew at each start and live in a private temporary folder.
+A CA made by an older mockplex (0.9 and before) vouches for plex.tv alone, so no client would take
+its certificate for a plex.direct name: loading one replaces it with a new CA (saying
+so in a warning), whose ``ca.pem`` must be trusted anew where the old one was.
+
+The plex.tv leaves are made anew at each start (:class:`Leaves`); a live server's, for
+``*.<hash>.plex.direct``, on first use (:class:`DirectLeaves`); their files live in a
+private temporary folder only while they are loaded.
 """
 
 from __future__ import annotations
 
 import datetime
+import fcntl
 import ipaddress
+import logging
 import os
 import secrets
 import shutil
 import ssl
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from mockplex.domain import files
-from mockplex.domain.hosts import PLEX_DOMAIN
+from mockplex.domain.hosts import PLEX_DIRECT, PLEX_DOMAIN, direct_wildcard
+from mockplex.domain.limits import LIVE_SERVERS_MAX
 
 try:
     from cryptography import x509
@@ -46,11 +59,14 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
     raise ImportError("mockplex's proxy and TLS listener need the proxy extra: "
                       "pip install 'mockplex[proxy]'") from error
 
-#: The one name the CA may vouch for, with every name below it.
-PERMITTED = PLEX_DOMAIN
+log = logging.getLogger("mockplex.proxy")
+
+#: The names the CA may vouch for, with every name below them.
+PERMITTED = (PLEX_DOMAIN, PLEX_DIRECT)
 KEY_FILE = "ca-key.pem"
 CERT_FILE = "ca.pem"
 BUNDLE_FILE = "bundle.pem"
+LOCK_FILE = ".lock"
 CA_YEARS = 10
 LEAF_DAYS = 397  # within the 398 days browsers allow a server certificate
 BACKDATE = datetime.timedelta(days=1)  # clocks a little behind still accept them
@@ -130,22 +146,22 @@ class CA:
         folder = Path(folder).absolute() if folder is not None else default_dir()
         folder.mkdir(parents=True, exist_ok=True)
         key_path = folder / KEY_FILE
-        if not key_path.exists():
-            _create(key_path)
-        data = key_path.read_bytes()
-        try:
-            key = serialization.load_pem_private_key(data, password=None)
-            certificate = x509.load_pem_x509_certificate(data)
-        except ValueError as error:
-            raise ValueError(f"{key_path} is not a mockplex CA (a PEM key and certificate): "
-                             f"{error}; delete the folder to make a new CA") from None
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise ValueError(f"{key_path} holds a {type(key).__name__}, not mockplex's "
-                             "elliptic-curve CA key; delete the folder to make a new CA")
-        ca = cls(folder, key, certificate)
-        pem = certificate.public_bytes(serialization.Encoding.PEM)
-        _write_if_changed(ca.cert_path, pem)
-        _write_if_changed(ca.bundle_path, system_roots() + b"\n" + pem)
+        with _locked(folder):
+            if not key_path.exists():
+                _create(key_path)
+            key, certificate = _read(key_path)
+            if not vouches_for_all(certificate):
+                log.warning("mockplex: the CA in %s vouches for %s only, not for the live "
+                            "servers' %s names: replaced with a new CA; trust its ca.pem "
+                            "anew where you trusted the old one", folder,
+                            " and ".join(permitted_names(certificate)) or "no name",
+                            PLEX_DIRECT)
+                _create(key_path, replace=True)
+                key, certificate = _read(key_path)
+            ca = cls(folder, key, certificate)
+            pem = certificate.public_bytes(serialization.Encoding.PEM)
+            _write_if_changed(ca.cert_path, pem)
+            _write_if_changed(ca.bundle_path, system_roots() + b"\n" + pem)
         return ca
 
     def issue(self, host: str, folder: Path) -> Leaf:
@@ -173,28 +189,68 @@ class CA:
                 ski.value), critical=False)
             .sign(self.key, hashes.SHA256())
         )
-        cert_path = folder / f"{host}.pem"
-        key_path = folder / f"{host}-key.pem"
+        name = host.replace("*", "_")  # (a wildcard's file)
+        cert_path = folder / f"{name}.pem"
+        key_path = folder / f"{name}-key.pem"
         files.write_private(key_path, _key_pem(key))
         cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM)
                               + self.certificate.public_bytes(serialization.Encoding.PEM))
         return Leaf(host, cert_path, key_path)
 
 
+    def contexts(self, hosts: tuple[str, ...]) -> dict[str, ssl.SSLContext]:
+        """A server-side TLS context for each of ``hosts``, presenting a new certificate
+        for it (its files, in a private temporary folder, removed once loaded)."""
+        folder = tempfile.mkdtemp(prefix="mockplex-leaves-")
+        try:
+            return {host: self.issue(host, Path(folder)).context() for host in hosts}
+        finally:  # the contexts hold what they need; the files are not kept
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class Leaves:
-    """Server certificates for ``hosts``, in a private temporary folder removed by
-    :meth:`close`; ``contexts[host]`` is each one's TLS context."""
+    """Server certificates for ``hosts``: ``contexts[host]`` is each one's TLS context."""
 
     def __init__(self, ca: CA, hosts: tuple[str, ...]) -> None:
-        self._folder = tempfile.mkdtemp(prefix="mockplex-leaves-")
-        try:
-            self.contexts = {host: ca.issue(host, Path(self._folder)).context()
-                             for host in hosts}
-        finally:  # the contexts hold what they need; the files are not kept
-            self.close()
+        self.contexts = ca.contexts(hosts)
 
     def close(self) -> None:
-        shutil.rmtree(self._folder, ignore_errors=True)
+        """(Nothing is left to remove: the files went once loaded.)"""
+
+
+class DirectLeaves:
+    """The live servers' certificates, each for every plex.direct name of one server
+    (``*.<hash>.plex.direct``), made on first use and kept: at most ``most`` of them,
+    those of servers no longer live (``live(hash)`` false) dropped first, then the
+    oldest. Not locked: the proxy's loop thread is its only user."""
+
+    def __init__(self, ca: CA, live: Callable[[str], bool],
+                 most: int = LIVE_SERVERS_MAX) -> None:
+        self.ca = ca
+        self.live = live
+        self.most = most
+        self._contexts: dict[str, ssl.SSLContext] = {}
+
+    def context(self, direct_hash: str) -> ssl.SSLContext:
+        """The TLS context of the server whose plex.direct names carry ``direct_hash``."""
+        found = self._contexts.get(direct_hash)
+        if found is None:
+            if len(self._contexts) >= self.most:
+                for gone in [name for name in self._contexts if not self.live(name)]:
+                    del self._contexts[gone]
+            while len(self._contexts) >= self.most:
+                del self._contexts[next(iter(self._contexts))]
+            wildcard = direct_wildcard(direct_hash)
+            found = self._contexts[direct_hash] = self.ca.contexts((wildcard,))[wildcard]
+        return found
+
+    def hash_of(self, context: ssl.SSLContext) -> str | None:
+        """The hash of the server ``context`` is for; None if it is none of these."""
+        return next((name for name, known in self._contexts.items() if known is context),
+                    None)
+
+    def __len__(self) -> int:
+        return len(self._contexts)
 
 
 def system_roots() -> bytes:
@@ -214,13 +270,59 @@ def _key_usage(*, signs: bool) -> x509.KeyUsage:
                          decipher_only=False)
 
 
-def _create(key_path: Path) -> None:
-    """Make a CA and put it at ``key_path`` atomically: it appears whole or not at all,
-    and a CA another process put there first is kept."""
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Held while a CA folder is made, read or replaced: across processes, one at a
+    time (an advisory ``flock`` on its ``.lock`` file, released when it closes)."""
+    try:
+        descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # a folder only read (a CA mounted read-only): nothing to make in it
+        yield
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _read(key_path: Path) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    data = key_path.read_bytes()
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+        certificate = x509.load_pem_x509_certificate(data)
+    except ValueError as error:
+        raise ValueError(f"{key_path} is not a mockplex CA (a PEM key and certificate): "
+                         f"{error}; delete the folder to make a new CA") from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{key_path} holds a {type(key).__name__}, not mockplex's "
+                         "elliptic-curve CA key; delete the folder to make a new CA")
+    return key, certificate
+
+
+def permitted_names(certificate: x509.Certificate) -> list[str]:
+    """The DNS names a CA certificate's name constraint permits (none: no constraint)."""
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.NameConstraints)
+    except x509.ExtensionNotFound:
+        return []
+    return [str(name.value) for name in constraints.value.permitted_subtrees or ()
+            if isinstance(name, x509.DNSName)]
+
+
+def vouches_for_all(certificate: x509.Certificate) -> bool:
+    """Does the CA's name constraint permit each of :data:`PERMITTED`?"""
+    return set(PERMITTED) <= set(permitted_names(certificate))
+
+
+def _create(key_path: Path, *, replace: bool = False) -> None:
+    """Make a CA and put it at ``key_path`` atomically: it appears whole or not at all;
+    a CA another process put there first is kept, unless ``replace`` (the folder's lock
+    held: :func:`_locked`)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mockplex"),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"mockplex CA for {PERMITTED} "
+        x509.NameAttribute(NameOID.COMMON_NAME, f"mockplex CA for {' and '.join(PERMITTED)} "
                                                 f"{secrets.token_hex(4)}"),
     ])
     start = now() - BACKDATE
@@ -236,7 +338,7 @@ def _create(key_path: Path) -> None:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(signs=True), critical=True)
         .add_extension(x509.NameConstraints(
-            permitted_subtrees=[x509.DNSName(PERMITTED)],
+            permitted_subtrees=[x509.DNSName(name) for name in PERMITTED],
             excluded_subtrees=[x509.IPAddress(ipaddress.ip_network("0.0.0.0/0")),
                                x509.IPAddress(ipaddress.ip_network("::/0"))]),
             critical=True)
@@ -245,9 +347,12 @@ def _create(key_path: Path) -> None:
                        critical=False)
         .sign(key, hashes.SHA256())
     )
+    data = _key_pem(key) + certificate.public_bytes(serialization.Encoding.PEM)
+    if replace:
+        files.replace(key_path, data, private=True)
+        return
     temporary = files.aside(key_path)
-    files.write_private(temporary, _key_pem(key)
-                        + certificate.public_bytes(serialization.Encoding.PEM))
+    files.write_private(temporary, data)
     try:
         os.link(temporary, key_path)  # fails if another process made one first: theirs stays
     except FileExistsError:

@@ -16,6 +16,14 @@
   programs that ignore proxy settings but can be pointed at an address (``/etc/hosts``,
   ``curl --resolve``, Chromium's ``--host-resolver-rules``).
 
+Both answer the live fake servers' own names too, ``<address>.<hash>.plex.direct`` on
+any port (the name plex.tv lists for a server's https connections): ``CONNECT`` to one,
+a request in absolute form for one, or a TLS client naming one by SNI gets the server's
+certificate (``*.<hash>.plex.direct``, made on first use: :class:`DirectLeaves`) and is
+relayed to that server's own socket, recorded in the relays as the https name it asked
+for. A plex.direct name no live server has is refused (403, before any lookup; the TLS
+listener ends the handshake with ``unrecognized_name``).
+
 The relay opens its connection to the server only when the client has sent its first
 bytes, so idle tunnels cost the server nothing. A client that never finishes its
 request head or its TLS handshake, or a tunnel idle for :attr:`Timeouts.idle`, is
@@ -45,10 +53,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from mockplex.app import relays_of
-from mockplex.domain.hosts import PROXY_HOSTS, decide, decide_url, normal
+from mockplex.app import relays_of, store_of
+from mockplex.domain.hosts import (
+    PROXY_HOSTS,
+    Decision,
+    decide,
+    decide_url,
+    direct_host,
+    direct_refusal,
+    is_direct_host,
+    normal,
+)
 from mockplex.domain.paths import DEFAULT_HOST, is_loopback, reachable
-from mockplex.proxy.ca import CA, Leaves
+from mockplex.domain.servers import LIVE_ADDRESS
+from mockplex.proxy.ca import CA, DirectLeaves, Leaves
 from mockplex.proxy.clientenv import client_env
 from mockplex.proxy.head import MAX_HEAD, Head, Refused, authority
 from mockplex.proxy.relays import Route
@@ -106,6 +124,7 @@ class Proxy:
         self._listeners: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._contexts: dict[str, ssl.SSLContext] = {}
+        self._direct = DirectLeaves(ca, self._is_live)
         self._stopping = False
 
     # -- what a client needs -------------------------------------------------------
@@ -200,15 +219,43 @@ class Proxy:
     def _leaf_contexts(self) -> dict[str, ssl.SSLContext]:
         leaves = Leaves(self.ca, PROXY_HOSTS)
 
-        def by_name(sslobj: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
+        def by_name(sslobj: ssl.SSLObject, name: str | None,
+                    context: ssl.SSLContext) -> int | None:
             # The certificate of the name the client asked for (SNI), if it is one of
-            # plex.tv's: what the TLS listener presents.
-            chosen = leaves.contexts.get(normal(name or ""))
+            # plex.tv's or a live server's plex.direct name: what the TLS listener
+            # presents. Another plex.direct name ends the handshake.
+            host = normal(name or "")
+            chosen = leaves.contexts.get(host)
+            if chosen is None and is_direct_host(host):
+                decision = self._decide_direct(host)
+                if decision.direct_hash is None:
+                    return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+                chosen = self._direct.context(decision.direct_hash)
             if chosen is not None:
                 sslobj.context = chosen
+            return None
         for context in leaves.contexts.values():
             context.sni_callback = by_name
         return leaves.contexts
+
+    def _is_live(self, direct_hash: str) -> bool:
+        """Is ``direct_hash`` a live server's (of the server's store)?"""
+        return store_of(self.server.app).server_for_direct_hash(direct_hash) is not None
+
+    def _decide_direct(self, host: str) -> Decision:
+        return decide("https", host, None, servers=self._is_live)
+
+    def _direct_port(self, direct_hash: str) -> int:
+        """The port of the live server ``direct_hash`` names; :class:`Refused` (502) if
+        it has gone (a reset) or does not listen."""
+        store = store_of(self.server.app)
+        server = store.server_for_direct_hash(direct_hash)
+        port = store.port_of(server) if server is not None else None
+        if port is None:
+            raise Refused(502, direct_refusal(direct_host(LIVE_ADDRESS, direct_hash))
+                          if server is None else f"the server {server.name!r} is not "
+                                                 "listening: is the mock running?")
+        return port
 
     async def _listen(self, sock: socket.socket, *, tls: bool) -> asyncio.Server:
         handler = self._tls_client if tls else self._proxy_client
@@ -359,13 +406,16 @@ class Proxy:
     async def _connect(self, head: Head, client: str, reader: asyncio.StreamReader,
                        writer: asyncio.StreamWriter) -> None:
         host, port = authority(head.target)
-        decision = decide("https", host, port, self.passthrough, tunnel=True)
+        decision = decide("https", host, port, self.passthrough, tunnel=True,
+                          servers=self._is_live)
         if decision.answered:
+            context = (self._contexts[host] if decision.direct_hash is None
+                       else self._direct.context(decision.direct_hash))
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
-            await writer.start_tls(self._contexts[host],
-                                   ssl_handshake_timeout=self.timeouts.handshake)
-            await self._to_server(Route("https", host, client), reader, writer)
+            await writer.start_tls(context, ssl_handshake_timeout=self.timeouts.handshake)
+            await self._to_server(Route("https", host, client), reader, writer,
+                                  direct_hash=decision.direct_hash)
         elif decision.passes:
             upstream = await self._open(host, port)
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -385,10 +435,10 @@ class Proxy:
                                "request with an absolute URL (GET https://plex.tv/...); "
                                f"got {head.method[:20]} {head.target[:80]!r}")
         # (plex.tv:22 is refused as CONNECT plex.tv:22 is)
-        decision = decide_url(head.target, self.passthrough)
+        decision = decide_url(head.target, self.passthrough, servers=self._is_live)
         if decision.answered:
             await self._to_server(Route(parts.scheme, host, client), reader, writer,
-                                  first=head.raw)
+                                  first=head.raw, direct_hash=decision.direct_hash)
         elif decision.passes:  # plain http only
             upstream = await self._open(host, parts.port or 80)
             upstream[1].write(head.without_proxy_headers())
@@ -400,9 +450,18 @@ class Proxy:
                           writer: asyncio.StreamWriter) -> None:
         client = writer.get_extra_info("peername")[0]
         context = writer.get_extra_info("ssl_object").context
-        host = next((name for name, known in self._contexts.items() if known is context),
-                    PROXY_HOSTS[0])
-        await self._to_server(Route("https", host, client), reader, writer)
+        direct_hash = self._direct.hash_of(context)
+        if direct_hash is not None:  # a live server's, chosen by SNI
+            host = direct_host(LIVE_ADDRESS, direct_hash)
+        else:
+            host = next((name for name, known in self._contexts.items() if known is context),
+                        PROXY_HOSTS[0])
+        try:
+            await self._to_server(Route("https", host, client), reader, writer,
+                                  direct_hash=direct_hash)
+        except Refused as refused:
+            log.info("%s refused: %s", client, refused)
+            writer.write(refused.response())
 
     async def _open(self, host: str, port: int) -> tuple[asyncio.StreamReader,
                                                           asyncio.StreamWriter]:
@@ -414,9 +473,11 @@ class Proxy:
                           ) from None
 
     async def _to_server(self, route: Route, reader: asyncio.StreamReader,
-                         writer: asyncio.StreamWriter, first: bytes = b"") -> None:
+                         writer: asyncio.StreamWriter, first: bytes = b"",
+                         direct_hash: str | None = None) -> None:
         """Relay to the server once the client has said something, its connection
-        recorded in the relays so the app knows what the client asked for."""
+        recorded in the relays so the app knows what the client asked for: the mock's
+        own server, or with ``direct_hash`` that live fake server's socket."""
         if not first:
             try:
                 async with asyncio.timeout(self.timeouts.idle):
@@ -425,8 +486,11 @@ class Proxy:
                 return
             if not first:
                 return
-        host = reachable(self.server.host)
-        up_reader, up_writer = await asyncio.open_connection(host, self.server.port)
+        if direct_hash is None:
+            host, port = reachable(self.server.host), self.server.port
+        else:
+            host, port = LIVE_ADDRESS, self._direct_port(direct_hash)
+        up_reader, up_writer = await asyncio.open_connection(host, port)
         address = up_writer.get_extra_info("sockname")
         relays = relays_of(self.server.app)
         relays.add(address, route)

@@ -180,12 +180,43 @@ function renderJournal() {
   $("journal").tBodies[0].replaceChildren(...rows);
 }
 
+// Show ``lines`` in ``element``, one block each (text only: a client's text stays text).
+function setLines(element, lines) {
+  const shown = [...element.children].map((line) => line.textContent);
+  if (shown.join("\n") === lines.join("\n") && shown.length === lines.length) return;
+  element.replaceChildren(...lines.map((text) => {
+    const line = document.createElement("div");
+    line.textContent = text;
+    return line;
+  }));
+}
+
+function answeredBy(server) {
+  if (!server.live) return "not live: its own connections";
+  return server.port === null ? "live, not listening" : `live on port ${server.port}`;
+}
+
+function serverRow(row, server) {
+  setText(cell(row, 0), server.name);
+  setText(cell(row, 1), server.owner);
+  setText(cell(row, 2), server.machineIdentifier);
+  const answers = cell(row, 3);
+  setText(answers, answeredBy(server));
+  answers.className = server.live && server.port !== null ? "state-approved" : "";
+  setLines(cell(row, 4), server.connections.map((connection) =>
+    connection.uri + (connection.local ? "" : " (remote)") + (connection.relay ? " (relay)" : "")));
+  setLines(cell(row, 5), server.libraries.map((library) =>
+    `${library.title} (${library.type}, ${library.items.length} item(s))`));
+}
+
 function describeFault(fault) {
   const what = fault.drop ? "drop the connection" :
     fault.status ? `answer ${fault.status}` : "";
   const wait = fault.delay_ms ? `wait ${fault.delay_ms} ms` : "";
   const times = fault.times === null ? "until cleared" : `${fault.times} more time(s)`;
-  return `${fault.method} ${fault.path}: ${[wait, what].filter(Boolean).join(", then ")} (${times})`;
+  const side = fault.server === null ? "" :
+    fault.server === "*" ? "every server: " : `server ${fault.server}: `;
+  return `${side}${fault.method} ${fault.path}: ${[wait, what].filter(Boolean).join(", then ")} (${times})`;
 }
 
 function render() {
@@ -195,12 +226,7 @@ function render() {
   syncRows(pins.tBodies[0], state.pins, (pin) => pin.id, pinRow);
   syncRows($("accounts").tBodies[0], state.users, (user) => user.username, accountRow);
   $("servers-section").hidden = state.servers.length === 0;
-  syncRows($("servers").tBodies[0], state.servers, (server) => server.name, (row, server) => {
-    setText(cell(row, 0), server.name);
-    setText(cell(row, 1), server.owner);
-    setText(cell(row, 2), server.machineIdentifier);
-    setText(cell(row, 3), server.connections.map((connection) => connection.uri).join(" "));
-  });
+  syncRows($("servers").tBodies[0], state.servers, (server) => server.name, serverRow);
   $("shares-section").hidden = state.shares.length === 0;
   syncRows($("shares").tBodies[0], state.shares, (share) => share.id, (row, share) => {
     setText(cell(row, 0), share.server);

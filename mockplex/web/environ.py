@@ -9,3 +9,7 @@ UNEMULATED = "mockplex.unemulated"  # True: answered "emulates no route", whatev
 FAULT = "mockplex.fault"  # the injected fault whose error status the app answers with
 BEGAN = "mockplex.began"  # when the app began a journaled request (the monotonic clock)
 XPLEX_HEADERS = "mockplex.xplex_headers"  # the request's X-Plex headers, for the journal
+#: The machine identifier of the fake Plex Media Server a request is for: set by the way
+#: in (the server's own listener, the proxy's relay of its plex.direct name, interception)
+#: and read by the server's side (:mod:`mockplex.pms`); absent on the plex.tv side.
+MEDIA_SERVER = "mockplex.media_server"

@@ -1,5 +1,6 @@
-"""What passes through the app: every plex.tv-side request is journaled, and
-injected faults meet the requests they match."""
+"""What passes through an app: every plex.tv-side request is journaled, and every
+request to a fake Plex Media Server (the app of :mod:`mockplex.pms`, whose entries name
+the server); injected faults meet the requests they match, each side's its own."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from mockplex.domain.faults import Fault, Faults
 from mockplex.domain.journal import BODY_LIMIT, Entry
 from mockplex.domain.paths import is_control_path
 from mockplex.domain.problems import UNMATCHED, Problem
+from mockplex.domain.store import Store
 from mockplex.web.context import store_of
 from mockplex.web.environ import (
     BEGAN,
     COOKIE_SET,
     FAULT,
     FOREIGN_HOST,
+    MEDIA_SERVER,
     UNEMULATED,
     XPLEX_HEADERS,
 )
@@ -47,18 +50,22 @@ class DropConnection(ClientDisconnected):
 
 class FaultMiddleware:
     """Meets each request with its fault: waits ``delay_ms``, drops the connection,
-    or hands an error status on to the app (``environ[FAULT]``)."""
+    or hands an error status on to the app (``environ[FAULT]``). ``server_of`` names
+    the fake server a request is for (None: the plex.tv side), which the faults match."""
 
     def __init__(self, wsgi_app: WSGIApp, faults: Faults,
-                 on_drop: Callable[[dict[str, Any]], None]) -> None:
+                 on_drop: Callable[[dict[str, Any]], None],
+                 server_of: Callable[[dict[str, Any]], str | None] = lambda environ: None,
+                 ) -> None:
         self.wsgi_app = wsgi_app
         self.faults = faults
         self.on_drop = on_drop
+        self.server_of = server_of
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         fault = self.faults.take(environ.get("REQUEST_METHOD", "GET"),
-                                 environ.get("PATH_INFO", ""))
+                                 environ.get("PATH_INFO", ""), self.server_of(environ))
         if fault is not None:
             if fault.delay_ms:
                 self.faults.pause(fault.delay_ms / 1000)
@@ -74,6 +81,16 @@ class FaultMiddleware:
 def journaled(path: str) -> bool:
     """The control API and its static files are not the plex.tv side."""
     return not is_control_path(path)
+
+
+def server_name(store: Store, environ: dict[str, Any]) -> str:
+    """The name of the fake server a request of the media servers' app is for
+    (``environ[MEDIA_SERVER]``, its machine identifier); "" when it names none."""
+    machine_identifier = environ.get(MEDIA_SERVER)
+    if not isinstance(machine_identifier, str):
+        return ""
+    server = store.server_for_machine_identifier(machine_identifier)
+    return "" if server is None else server.name
 
 
 def may_have_body(environ: dict[str, Any]) -> bool:
@@ -136,11 +153,24 @@ def read_headers(environ: dict[str, Any]) -> tuple[int, Headers]:
 
 class Traffic:
     """The journal and the faults meeting each request of one app: called by the app's
-    hooks (:mod:`mockplex.app`) with the request itself, read once per hook."""
+    hooks (:mod:`mockplex.app`) with the request itself, read once per hook.
 
-    def __init__(self, app: Flask) -> None:
+    With ``media_servers``, the app is the fake Plex Media Servers' (:mod:`mockplex.pms`):
+    every path is theirs (they have no control API), each entry and problem names the
+    server asked, and only faults aimed at servers meet their requests.
+    """
+
+    def __init__(self, app: Flask, *, media_servers: bool = False) -> None:
         self.store = store_of(app)
         self.config = app.config  # read per request: a test may change it
+        self.media_servers = media_servers
+
+    def journaled(self, path: str) -> bool:
+        return self.media_servers or journaled(path)
+
+    def server_of(self, environ: dict[str, Any]) -> str | None:
+        """The fake server a request is for, by name (None on the plex.tv side)."""
+        return server_name(self.store, environ) if self.media_servers else None
 
     def before(self, served: Request) -> None:
         """First of all: headers too large, then an injected status; then keep the raw
@@ -156,16 +186,16 @@ class Traffic:
         fault = environ.get(FAULT)
         if fault is not None:
             raise FaultError(fault)
-        if journaled(served.path):
+        if self.journaled(served.path):
             environ[BEGAN] = real_monotonic()
             if may_have_body(environ):
                 served.get_data(cache=True)
 
     def record(self, served: Request, response: Response) -> None:
-        """The journal's entry for a plex.tv-side request, and a problem for the test
-        when no emulated route answered it."""
+        """The journal's entry for a request, and a problem for the test when no
+        emulated route answered it."""
         path = served.path
-        if not journaled(path):
+        if not self.journaled(path):
             return
         environ = served.environ
         state = self.store
@@ -176,6 +206,7 @@ class Traffic:
         if plex is None:  # the guard refused the request before the headers were read
             plex = xplex_headers(environ)
         headers = tuple(response.headers)  # (name, value) pairs, as sent
+        server = self.server_of(environ) or ""
         state.journal.record_request(
             time=state.clock.now(), method=served.method, path=path,
             query_string=redacted(environ.get("QUERY_STRING", "")),
@@ -186,29 +217,32 @@ class Traffic:
             response_headers=redacted_headers(headers) if COOKIE_SET in environ else headers,
             response_body=answer_body(response),
             duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
+            server=server,
         )
         # An injected fault is never a problem, nor a request refused for its Host.
         if not matched and not fault and FOREIGN_HOST not in environ:
-            state.problems.add(Problem(UNMATCHED, served.method, path))
+            state.problems.add(Problem(UNMATCHED, served.method, path, server=server))
 
     def dropped(self, environ: dict[str, Any]) -> None:
         """The entry of a request whose connection a fault dropped (outside any request
         context: the middleware runs before Flask)."""
         path = environ.get("PATH_INFO", "")
-        if journaled(path):
+        if self.journaled(path):
             state = self.store
             state.journal.record(Entry(time=state.clock.now(),
                                        method=environ.get("REQUEST_METHOD", "GET"), path=path,
                                        query_string=redacted(environ.get("QUERY_STRING", "")),
                                        xplex_headers=xplex_headers(environ), status=None,
                                        fault=True, scheme=environ.get("wsgi.url_scheme", "http"),
-                                       host=host_of(environ)))
+                                       host=host_of(environ),
+                                       server=self.server_of(environ) or ""))
 
 
-def init_app(app: Flask) -> Traffic:
+def init_app(app: Flask, *, media_servers: bool = False) -> Traffic:
     """Meet ``app``'s requests with their faults (the middleware); the app's hooks call
-    the returned :class:`Traffic` before and after each view."""
-    traffic = Traffic(app)
+    the returned :class:`Traffic` before and after each view. ``media_servers``: ``app``
+    is the fake Plex Media Servers' (:class:`Traffic`)."""
+    traffic = Traffic(app, media_servers=media_servers)
     app.wsgi_app = FaultMiddleware(app.wsgi_app,  # type: ignore[method-assign]
-                                   traffic.store.faults, traffic.dropped)
+                                   traffic.store.faults, traffic.dropped, traffic.server_of)
     return traffic

@@ -162,6 +162,40 @@ def test_accounts_servers_and_shares_appear_once_they_exist(page, mockplex):
     expect(page.get_by_role("button", name="Copy carol's token")).to_be_visible()
 
 
+def test_a_server_row_shows_whether_it_is_live_its_connections_and_libraries(page, mockplex):
+    hostile = "<img src=x onerror=alert(1)>"
+    mockplex.add_server("Dead", connections=["http://127.0.0.1:1"])
+    mockplex.store.add_server(hostile, libraries=[
+        {"title": f"Films {hostile}", "type": "movie", "items": ["Heat", "Up"]},
+        {"title": "Music", "type": "artist"}])
+    server = mockplex.store.server(hostile)
+    dead = page.locator('#servers tr[data-key="Dead"]')
+    expect(dead).to_contain_text("not live: its own connections")
+    expect(dead).to_contain_text("http://127.0.0.1:1")
+    row = page.locator("#servers tbody tr").nth(1)
+    port = mockplex.store.port_of(server)
+    expect(row).to_contain_text(f"live on port {port}")
+    expect(row.locator("td").nth(4)).to_have_text(
+        f"https://127-0-0-1.{server.direct_hash}.plex.direct:{port}"
+        f"http://127.0.0.1:{port}"
+        f"https://127-0-0-1.{server.direct_hash}.plex.direct:{port} (remote)")
+    expect(row.locator("td").nth(0)).to_have_text(hostile)  # text, never markup
+    expect(row.locator("td").nth(5)).to_have_text(
+        f"Films {hostile} (movie, 2 item(s))Music (artist, 0 item(s))")
+    assert page.locator("#servers img").count() == 0
+
+
+def test_a_fault_for_a_server_says_which(page, mockplex):
+    mockplex.fail("GET", "/library/sections", status=503, server="Home")
+    page.get_by_label("Add a fault").select_option(label="next GET / of any server answers 503")
+    page.get_by_role("button", name="Add fault").click()
+    faults = page.locator("#faults")
+    expect(faults).to_contain_text("server Home: GET /library/sections: answer 503 (until "
+                                   "cleared)")
+    expect(faults).to_contain_text("every server: GET /: answer 503 (1 more time(s))")
+    assert [fault.server for fault in mockplex.faults] == ["Home", "*"]
+
+
 def test_the_screenshot_in_the_docs(page, mockplex, tmp_path):
     """The picture the docs show, taken here: written into docs/ with
     MOCKPLEX_SCREENSHOTS=1 (make screenshots), else into a temporary folder."""
@@ -173,7 +207,11 @@ def test_the_screenshot_in_the_docs(page, mockplex, tmp_path):
             "X-Plex-Client-Identifier": "tautulli-01"}, timeout=5)
     mockplex.verify(weak.id, user=alice.username)
     mockplex.fail("GET", "/api/v2/user", status=503, times=1)
+    mockplex.add_server("Alice's Plex", owner="alice", libraries=[
+        {"title": "Films", "type": "movie", "items": ["Heat", "Up"]},
+        {"title": "TV Shows", "type": "show"}])
     expect(pin_row(page, weak)).to_contain_text("approved by alice")
+    expect(page.locator("#servers")).to_contain_text("live on port")
     expect(pin_row(page, strong)).to_be_visible()
     target = SCREENSHOT if os.environ.get("MOCKPLEX_SCREENSHOTS") else tmp_path / "shot.png"
     page.screenshot(path=str(target), full_page=True)

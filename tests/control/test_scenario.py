@@ -9,6 +9,7 @@ import requests
 
 from mockplex import Store, create_app, store_of
 from mockplex.control.scenario import ScenarioError, load
+from mockplex.domain.limits import LIVE_SERVERS_MAX
 from tests.values import FIXTURES
 
 SCENARIO = FIXTURES / "scenario.json"
@@ -32,11 +33,16 @@ def test_the_example_lays_down_passwords_servers_and_shares():
     alice = store.sign_in("alice", "alice-password")
     assert alice.username == "alice"
     assert store.sign_in("bob", "bob-password", "123456").username == "bob"
-    [server] = store.servers()
+    server, cabin = store.servers()
     assert (server.name, server.owner, server.access_token) == (
         "Alice's Plex", "alice", "AliceServerToken0001")
-    assert [(c.uri, c.local) for c in server.connections] == [
+    assert not server.live and [(c.uri, c.local) for c in server.connections] == [
         ("http://127.0.0.1:1", True), ("https://media.example.test:32400", False)]
+    assert cabin.live and [(library.title, library.type, library.location,
+                            [(item.title, item.year) for item in library.items])
+                           for library in cabin.libraries] == [
+        ("Films", "movie", "/data/movies", [("Heat", None), ("Up", 2009)]),
+        ("Music", "artist", "/srv/music", [])]
     [share] = store.shares()
     assert (share.server, share.user) == ("Alice's Plex", "bob")
     [(friend, _)] = store.friends(alice)
@@ -82,6 +88,21 @@ def test_a_reset_lays_a_server_scenario_down_again():
      "shares[0].user: no user 'zed'"),
     ({"servers": [{"name": "S"}], "shares": [{"server": "S", "user": "mockplex"}]},
      "shares[0]: 'mockplex' owns the server 'S'"),
+    ({"servers": [{"name": "S", "libraries": [{"title": "A", "type": "movie"},
+                                              {"title": "B", "type": "film"}]}]},
+     "servers[0].libraries[1].type: Must be one of: movie, show, artist, photo"),
+    ({"servers": [{"name": "S", "libraries": [{"type": "movie"}]}]},
+     "servers[0].libraries[0].title: Missing data"),
+    ({"servers": [{"name": "S", "libraries": [{"title": "A", "type": "show",
+                                              "items": ["x", {"title": "y", "year": 12}]}]}]},
+     "servers[0].libraries[0].items[1].year: Must be greater than or equal to 1800"),
+    ({"servers": [{"name": "S", "libraries": [{"title": "A", "type": "movie"},
+                                              {"title": "A", "type": "show"}]}]},
+     "servers[0].libraries: a server has one library titled 'A', not two"),
+    ({"servers": [{"name": "S", "libraries": {"title": "A"}}]},
+     "servers[0].libraries: Not a valid list"),
+    ({"servers": [{"name": f"S{n}"} for n in range(LIVE_SERVERS_MAX + 1)]},
+     f"servers[{LIVE_SERVERS_MAX}]: mockplex answers at most {LIVE_SERVERS_MAX} servers"),
     ({"pin": []}, "pin: Unknown field"),
     ([1, 2], "a scenario is a JSON object"),
 ])

@@ -17,7 +17,7 @@ SHORT = {"time": 1.0, "method": "GET", "path": "/api/v2/pins/308667304",
          "raw_body": b"", "status": 200, "matched": True, "fault": False, "scheme": "http",
          "host": "localhost", "content_type": "",
          "response_headers": (("Content-Type", "application/json"),),
-         "response_body": b"{}", "duration_ms": 0.5}
+         "response_body": b"{}", "duration_ms": 0.5, "server": "Home"}
 LONG = {"method": "G" * (limits.SHORT_LIMIT + 1), "path": "/" * (limits.VALUE_LIMIT + 1),
         "query_string": "q" * (limits.QUERY_LIMIT + 1), "raw_body": b"b" * (limits.BODY_LIMIT + 1),
         "host": "h" * (limits.SHORT_LIMIT + 1), "content_type": "t" * (limits.SHORT_LIMIT + 1),

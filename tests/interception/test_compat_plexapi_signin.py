@@ -73,9 +73,10 @@ def test_resources_owned_and_shared(plex):
     assert shared.ownerId == plex.default_user.id
 
 
-def test_a_default_connection_refuses_at_once(plex):
-    """An app's next call, to the server itself, fails fast and stays on this machine."""
-    plex.add_server("Home")
+def test_a_refusing_connection_refuses_at_once(plex):
+    """An app's next call, to a server modelled as not answering, fails fast and stays
+    on this machine (a live server's connections answer: test_compat_plexapi_servers)."""
+    plex.add_server("Home", connections=["http://127.0.0.1:1"])
     [resource] = MyPlexAccount(token=plex.default_user.auth_token).resources()
     [connection] = resource.connections
     with pytest.raises(ConnectionRefusedError):

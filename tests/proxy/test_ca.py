@@ -1,9 +1,11 @@
 """mockplex's CA: made once per folder and reused, safe to make from parallel processes,
 its key private, its certificates accepted by Python's strict checks and OpenSSL's for
-plex.tv's names only (the name constraint)."""
+plex.tv's and plex.direct's names only (the name constraint); a CA an older mockplex
+made for plex.tv alone replaced on load."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import socket
 import ssl
@@ -15,7 +17,10 @@ from cryptography import x509
 from freezegun import freeze_time
 
 from mockplex.domain.hosts import PROXY_HOSTS
-from mockplex.proxy.ca import CA, Leaves, system_roots
+from mockplex.proxy import ca as ca_module
+from mockplex.proxy.ca import CA, DirectLeaves, Leaves, system_roots
+
+HASH = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +91,14 @@ def test_parallel_workers_making_the_ca_at_once_all_get_the_same_one(tmp_path):
         made = pool.map(make_in, [str(tmp_path / "ca")] * 12)
     assert len(set(made)) == 1
     assert [path.name for path in sorted((tmp_path / "ca").iterdir())] == [
-        "bundle.pem", "ca-key.pem", "ca.pem"]  # nothing half-written left beside them
+        ".lock", "bundle.pem", "ca-key.pem", "ca.pem"]  # nothing half-written beside them
 
 
-def test_the_ca_carries_a_critical_name_constraint_to_plex_tv(ca):
+def test_the_ca_carries_a_critical_name_constraint_to_plex_tv_and_plex_direct(ca):
     constraints = ca.certificate.extensions.get_extension_for_class(x509.NameConstraints)
     assert constraints.critical
-    assert constraints.value.permitted_subtrees == [x509.DNSName("plex.tv")]
+    assert constraints.value.permitted_subtrees == [x509.DNSName("plex.tv"),
+                                                    x509.DNSName("plex.direct")]
     assert {str(name.value) for name in constraints.value.excluded_subtrees} == {
         "0.0.0.0/0", "::/0"}
     basic = ca.certificate.extensions.get_extension_for_class(x509.BasicConstraints)
@@ -104,7 +110,15 @@ def test_each_plex_host_passes_pythons_strict_checks(ca, host):
     assert handshake(ca, host, host) in ("TLSv1.2", "TLSv1.3")
 
 
-@pytest.mark.parametrize("host", ["example.com", "plex.tv.example.com", "notplex.tv"])
+def test_a_servers_wildcard_passes_pythons_strict_checks_for_its_names(ca):
+    for address in ("127-0-0-1", "10-0-0-9"):
+        assert handshake(ca, f"*.{HASH}.plex.direct", f"{address}.{HASH}.plex.direct")
+    with pytest.raises(ssl.SSLCertVerificationError, match="mismatch"):
+        handshake(ca, f"*.{HASH}.plex.direct", f"127-0-0-1.{'f' * 32}.plex.direct")
+
+
+@pytest.mark.parametrize("host", ["example.com", "plex.tv.example.com", "notplex.tv",
+                                  "plex.direct.example.com", "notplex.direct"])
 def test_a_certificate_it_signs_for_another_name_fails_verification(ca, host):
     with pytest.raises(ssl.SSLCertVerificationError, match="permitted subtree violation"):
         handshake(ca, host, host)
@@ -133,3 +147,51 @@ def test_a_folder_holding_something_else_is_named_in_a_clear_error(tmp_path):
     (tmp_path / "ca-key.pem").write_text("not a key")
     with pytest.raises(ValueError, match=r"is not a mockplex CA.*delete the folder"):
         CA.load(tmp_path)
+
+
+# -- a CA an older mockplex made: plex.tv alone ------------------------------------------
+
+def make_old_ca(folder, monkeypatch) -> bytes:
+    """A CA folder as mockplex 0.9 made it: its constraint permits plex.tv alone."""
+    with monkeypatch.context() as patched:
+        patched.setattr(ca_module, "PERMITTED", ("plex.tv",))
+        old = CA.load(folder)
+    assert ca_module.permitted_names(old.certificate) == ["plex.tv"]
+    return old.cert_path.read_bytes()
+
+
+def test_an_old_ca_is_replaced_with_one_that_vouches_for_plex_direct(tmp_path, monkeypatch,
+                                                                     caplog):
+    old = make_old_ca(tmp_path, monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="mockplex.proxy"):
+        new = CA.load(tmp_path)
+    assert new.cert_path.read_bytes() != old
+    assert ca_module.permitted_names(new.certificate) == ["plex.tv", "plex.direct"]
+    assert new.bundle_path.read_bytes().endswith(new.cert_path.read_bytes())
+    [warning] = caplog.messages
+    assert "vouches for plex.tv only" in warning and "trust its ca.pem anew" in warning
+    assert handshake(new, f"*.{HASH}.plex.direct", f"127-0-0-1.{HASH}.plex.direct")
+    assert CA.load(tmp_path).certificate == new.certificate  # replaced once
+
+
+def test_parallel_workers_loading_an_old_ca_at_once_all_get_the_same_new_one(tmp_path,
+                                                                           monkeypatch):
+    old = make_old_ca(tmp_path / "ca", monkeypatch)
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        made = pool.map(make_in, [str(tmp_path / "ca")] * 12)
+    assert len(set(made)) == 1 and old not in made
+
+
+# -- the live servers' certificates -----------------------------------------------------
+
+def test_a_servers_certificate_is_made_once_and_the_cache_is_bounded(ca):
+    live = {"a" * 32, "b" * 32, "c" * 32}
+    leaves = DirectLeaves(ca, lambda direct_hash: direct_hash in live, most=2)
+    first = leaves.context("a" * 32)
+    assert leaves.context("a" * 32) is first and leaves.hash_of(first) == "a" * 32
+    leaves.context("b" * 32)
+    live.discard("b" * 32)  # its server is gone: dropped before a live one
+    leaves.context("c" * 32)
+    assert len(leaves) == 2 and leaves.context("a" * 32) is first
+    leaves.context("d" * 32)  # all live: the oldest goes
+    assert len(leaves) == 2 and leaves.hash_of(first) is None

@@ -19,6 +19,10 @@ def client():
     ("/_mockplex/users", f'{{"username": "{LONE}"}}'),
     ("/_mockplex/users", f'{{"username": "alice", "title": "{LONE}"}}'),
     ("/_mockplex/servers", f'{{"name": "{LONE}"}}'),
+    ("/_mockplex/servers", f'{{"name": "Home", "libraries": [{{"title": "{LONE}", '
+                           '"type": "movie"}]}'),
+    ("/_mockplex/servers", f'{{"name": "Home", "libraries": [{{"title": "Films", '
+                           f'"type": "movie", "items": ["{LONE}"]}}]}}'),
     ("/_mockplex/faults", f'{{"path": "/api/v2/user", "status": 500, "message": "{LONE}"}}'),
 ])
 def test_a_lone_surrogate_is_refused_where_it_is_given(client, path, body):
