@@ -17,6 +17,9 @@ PLEXJS := 0.32.1 0.39.0
 # An unchanged Node app for the proxy tests (tests/unchanged/test_unchanged_apps.py): the SDK on
 # fetch, axios, and undici (which the env file's preload takes from the app on Node < 22.21).
 NODE_APP := @lukehagar/plexjs@0.39.0 zod@3 axios@1.21.1 undici@6.29.1
+# A Node client of the Plex Media Server API, as Overseerr uses it, for the set-up wizard
+# tests (tests/unchanged/test_setup_wizards.py).
+PMS_CLIENT := plex-api@5.3.2
 # The HAR 1.2 JSON schemas (tests/control/test_har.py validates mockplex's HAR files with them).
 HAR_SCHEMA := har-schema@2.0.0
 NODE_DIR := $(VENV)/node
@@ -55,6 +58,8 @@ $(NODE_STAMP): Makefile
 		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/app $(NODE_APP) \
 			|| exit 1; \
 		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/har $(HAR_SCHEMA) \
+			|| exit 1; \
+		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/pms $(PMS_CLIENT) \
 			|| exit 1; \
 		touch $@; \
 	else \
