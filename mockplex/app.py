@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from mockplex.control import api as control
 from mockplex.control import dashboard, openapi
 from mockplex.domain.autoapprove import AutoApprove
-from mockplex.domain.hosts import decide_url
+from mockplex.domain.hosts import Decision, decide_on_plex_tv, decide_on_server
 from mockplex.domain.paths import CONTROL_PREFIX
 from mockplex.domain.pins import PIN_LIFETIME, STRONG_PIN_LIFETIME
 from mockplex.domain.store import MAX_PINS, Store
@@ -27,7 +27,7 @@ from mockplex.web import errors, guard, traffic
 from mockplex.web.context import STORE, current_request
 from mockplex.web.context import store_of as store_of  # mockplex.store_of: the one way
 from mockplex.web.cors import Cors
-from mockplex.web.environ import INTERCEPTED, REFUSED
+from mockplex.web.environ import INTERCEPTED, MEDIA_SERVER, REFUSED
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
@@ -60,11 +60,13 @@ DEFAULTS: dict[str, Any] = {
 
 access_log = logging.getLogger("mockplex.access")
 PMS = "mockplex.pms"  # app.extensions: the app the live fake servers answer with
+RELAYS = "mockplex.relays"  # app.extensions: the connections the proxy relays to the app
 
-#: Held while an app is built and its routes registered. werkzeug compiles each route with Python's
-#: ast module, and CPython 3.11.7's AST conversion is not thread-safe: apps built at once
-#: in two threads (interceptions started from racing threads) can raise "SystemError: AST
-#: constructor recursion depth mismatch".
+#: Held while an app is built and its routes registered (a mock's, or its fake servers',
+#: :func:`pms_app_of`). werkzeug compiles each route with Python's ast module, and
+#: CPython 3.11.7's AST conversion is not thread-safe: apps built at once in two threads
+#: (interceptions started from racing threads) can raise "SystemError: AST constructor
+#: recursion depth mismatch".
 _BUILDING = threading.Lock()
 
 
@@ -104,10 +106,21 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     # Browser apps call plex.tv cross-origin; answer as a public API does.
     cors = Cors(app)
     _around_views(app, recorder, cors)
-    relays = app.extensions["mockplex.relays"] = Relays()
+    relays = app.extensions[RELAYS] = Relays()
     app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
-    app.extensions[PMS] = _build_pms(app, store, relays)
     return app
+
+
+def pms_app_of(app: Flask) -> Flask:
+    """The app ``app``'s live fake servers answer with, built on first use (a mock
+    whose servers never answer costs nothing more to make)."""
+    found: Flask | None = app.extensions.get(PMS)
+    if found is None:
+        with _BUILDING:
+            found = app.extensions.get(PMS)
+            if found is None:
+                found = app.extensions[PMS] = _build_pms(app, store_of(app), relays_of(app))
+    return found
 
 
 def _build_pms(plex: Flask, store: Store, relays: Relays) -> Flask:
@@ -116,25 +129,22 @@ def _build_pms(plex: Flask, store: Store, relays: Relays) -> Flask:
     plex.direct name to the server's own port); each request names its server
     (``environ[MEDIA_SERVER]``). The same hooks run around its views as around
     ``plex``'s (the guard's Host rule, the journal and faults, CORS), its requests
-    journaled with the server's name and met by the faults aimed at servers."""
+    journaled with the server's name and met by the faults aimed at servers; a relayed
+    request in absolute form is answered for that server's own names only
+    (:class:`InterceptedServerRequests`)."""
     app = Flask("mockplex.pms", static_folder=None)
     # One configuration and one Host rule for both sides: a change a test makes later
     # (allow_host, a config key) holds for the servers too.
     app.config = plex.config
     app.extensions[guard.LISTEN_HOSTS] = plex.extensions.setdefault(guard.LISTEN_HOSTS, set())
     app.extensions[STORE] = store
-    app.extensions["mockplex.relays"] = relays
+    app.extensions[RELAYS] = relays
     pms_routes.init_app(app)  # its routes, and its errors in the server's own shape
-    recorder = traffic.init_app(app, media_servers=True)
+    recorder = traffic.init_app(app, traffic.ServerTraffic)
     _around_views(app, recorder, Cors(app))
-    app.wsgi_app = InterceptedRequests(app.wsgi_app, relays)  # type: ignore[method-assign]
+    app.wsgi_app = InterceptedServerRequests(  # type: ignore[method-assign]
+        app.wsgi_app, relays, store)
     return app
-
-
-def pms_app_of(app: Flask) -> Flask:
-    """The app ``app``'s live fake servers answer with."""
-    result: Flask = app.extensions[PMS]
-    return result
 
 
 class InterceptedRequests:
@@ -154,14 +164,15 @@ class InterceptedRequests:
         scheme = guard.marked_scheme(environ)
         if self.relays:
             route = self.relays.get((environ.get("REMOTE_ADDR", ""),
-                                     environ.get("REMOTE_PORT", "")))
+                                     environ.get("REMOTE_PORT", ""),
+                                     environ.get("SERVER_PORT", "")))
             if route is not None:
                 environ["REMOTE_ADDR"] = route.client
                 scheme = route.scheme
                 target = environ.get("REQUEST_URI", "")
                 if target[:8].lower().startswith(("http://", "https://")):  # any case
                     scheme = target.partition(":")[0].lower()
-                    decision = decide_url(target)
+                    decision = self.decide(target, environ)
                     if decision.refused:
                         environ[REFUSED] = decision
         if scheme in ("http", "https"):
@@ -169,10 +180,31 @@ class InterceptedRequests:
             environ[INTERCEPTED] = True
         return self.wsgi_app(environ, start_response)
 
+    def decide(self, target: str, environ: dict[str, Any]) -> Decision:
+        """A relayed request in absolute form: plex.tv's hosts answered, as the proxy
+        answers them; any other host refused, a fake server's plex.direct name included
+        (the proxy relays those to the server's own socket)."""
+        return decide_on_plex_tv(target)
+
+
+class InterceptedServerRequests(InterceptedRequests):
+    """:class:`InterceptedRequests` before the fake servers' app: a relayed request in
+    absolute form is answered only for the plex.direct names of the server the
+    connection reaches (``environ[MEDIA_SERVER]``), every other host refused, plex.tv's
+    included (:func:`mockplex.domain.hosts.decide_on_server`)."""
+
+    def __init__(self, wsgi_app: Any, relays: Relays, store: Store) -> None:
+        super().__init__(wsgi_app, relays)
+        self.store = store
+
+    def decide(self, target: str, environ: dict[str, Any]) -> Decision:
+        server = self.store.server_for_machine_identifier(environ.get(MEDIA_SERVER, ""))
+        return decide_on_server(target, None if server is None else server.direct_hash)
+
 
 def relays_of(app: Flask) -> Relays:
     """The connections the proxy relays to ``app``'s server."""
-    result: Relays = app.extensions["mockplex.relays"]
+    result: Relays = app.extensions[RELAYS]
     return result
 
 

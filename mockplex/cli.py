@@ -190,9 +190,10 @@ def add_serve_options(command: argparse.ArgumentParser, *, port: int, strict: st
                               "--host address are always answered; any other Host gets 403")
     command.add_argument("--strict", action="store_true", help=strict)
     command.add_argument("--har", metavar="FILE", action=Spelled,
-                         help="keep FILE a HAR 1.2 file of every plex.tv-side request (for "
-                              "a CI job to keep; HAR viewers and browsers' tools open it; "
-                              "the plugin's is --mockplex-har)")
+                         help="keep FILE a HAR 1.2 file of every request clients made, "
+                              "plex.tv's side and the fake servers' (for a CI job to keep; "
+                              "HAR viewers and browsers' tools open it; the plugin's is "
+                              "--mockplex-har)")
     for old, new in RENAMED.items():
         command.add_argument(old, dest=new.removeprefix("--"), metavar="FILE", action=Renamed,
                              new=new)

@@ -208,7 +208,9 @@ class MockPlex:
 
     @property
     def requests(self) -> list[Entry]:
-        """Every plex.tv-side request answered since the last reset, oldest first."""
+        """Every request answered since the last reset, oldest first: plex.tv's side and
+        every live server's (an entry's ``server`` names the server asked; "" for
+        plex.tv's side). ``store.journal.entries(server=...)`` gives one side's."""
         return self.store.journal.entries()
 
     def assert_polled(self, pin_id: int | str, *, times: int | None = None,
@@ -218,10 +220,14 @@ class MockPlex:
         check_count(polls, f"pin {pin_id} to be polled", times, at_least, self.requests)
 
     def assert_requested(self, method: str, path: str, *, times: int | None = None,
-                         at_least: int | None = None) -> None:
-        """Assert how often ``method path`` (a glob) was requested."""
-        found = self.store.journal.entries(method=method, path=path)
-        check_count(found, f"{method} {path}", times, at_least, self.requests)
+                         at_least: int | None = None, server: str | None = None) -> None:
+        """Assert how often ``method path`` (a glob) was requested: of any side, or with
+        ``server``, of the live server of that name ("" for plex.tv's side)."""
+        found = self.store.journal.entries(method=method, path=path, server=server)
+        what = f"{method} {path}"
+        if server is not None:
+            what += f" on {server!r}" if server else " on plex.tv's side"
+        check_count(found, what, times, at_least, self.requests)
 
     def fail(self, method: str = "*", path: str = "*", *, status: int | None = None,
              headers: Mapping[str, str] | None = None, times: int | None = None,

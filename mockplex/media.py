@@ -2,8 +2,8 @@
 a Plex Media Server (a **live** one, given no connections of its own) listens on a
 loopback port of its own, and plex.tv lists that port in the server's connections.
 
-``media_servers(app)`` (:func:`mockplex.server.media_servers`) is the one
-:class:`MediaServers` of a mock's app, kept in ``app.extensions``:
+:func:`media_servers` gives the one :class:`MediaServers` of a mock's app, kept in
+``app.extensions``:
 
 - **started and stopped with the mock**: :class:`mockplex.server.LiveServer` starts it
   with the app's own server (``mockplex serve``, ``mockplex run``, the fixtures), an
@@ -14,96 +14,62 @@ loopback port of its own, and plex.tv lists that port in the server's connection
   after a reset, the listeners of servers gone stop, and those whose machine identifier
   came back (a seeded reset, a scenario's servers) keep their listener and port.
 
-Each listener serves the app's Plex Media Server side (:func:`mockplex.app.pms_app_of`)
-on ``127.0.0.1`` (nothing else is ever bound), its requests marked as the server's
-(:class:`ServerRequests`). The socket machinery is the live server's own
-(:class:`mockplex.server.MediaListener`), handed in: this module names no socket.
+Each listener (:class:`mockplex.listener.MediaListener`) serves the app's Plex Media
+Server side (:func:`mockplex.app.pms_app_of`) on ``127.0.0.1`` (nothing else is ever
+bound), its requests marked as the server's (:class:`ServerRequests`). Which hosts a
+request in absolute form may name there is the server side's own check
+(:class:`mockplex.app.InterceptedServerRequests`), not this module's.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any
 
 from flask import Flask
 
 from mockplex.app import pms_app_of, store_of
-from mockplex.domain.hosts import direct_hash_of
-from mockplex.domain.store import Store
+from mockplex.listener import CannotListen, MediaListener
 from mockplex.web.environ import MEDIA_SERVER
 
 MEDIA = "mockplex.media"  # app.extensions: the app's MediaServers
 _MAKING = threading.Lock()  # held while an app's MediaServers is looked up or made
 
 
-class Listening(Protocol):
-    """One server's socket: started (``port`` then read back), and stopped."""
-
-    port: int
-
-    def start(self) -> Any: ...
-
-    def stop(self) -> None: ...
-
-
-#: Makes a (not yet started) listener serving a WSGI app for a Flask app's requests.
-Listen = Callable[[Flask, Any], Listening]
-
-
 class ServerRequests:
     """WSGI middleware before a live server's app, on that server's socket: every request
-    is for that server (``environ[MEDIA_SERVER]``, its machine identifier). A request in
-    absolute form naming one of the server's own plex.direct names (the proxy relays
-    ``GET http://127-0-0-1.<hash>.plex.direct:PORT/`` as it came) is read as its path:
-    the relayed connection's check (:class:`mockplex.app.InterceptedRequests`) knows
-    plex.tv's hosts only, and would refuse it."""
+    is for that server (``environ[MEDIA_SERVER]``, its machine identifier)."""
 
-    def __init__(self, wsgi_app: Any, store: Store, machine_identifier: str) -> None:
+    def __init__(self, wsgi_app: Any, machine_identifier: str) -> None:
         self.wsgi_app = wsgi_app
-        self.store = store
         self.machine_identifier = machine_identifier
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         environ[MEDIA_SERVER] = self.machine_identifier
-        target = environ.get("REQUEST_URI", "")
-        if target[:1] != "/" and target[:8].lower().startswith(("http://", "https://")):
-            self._own_name_to_path(environ, target)
         return self.wsgi_app(environ, start_response)
 
-    def _own_name_to_path(self, environ: dict[str, Any], target: str) -> None:
-        try:
-            parts = urlsplit(target)
-        except ValueError:
-            return  # no URL: the app's own check refuses it
-        server = self.store.server_for_machine_identifier(self.machine_identifier)
-        if server is not None and direct_hash_of(parts.hostname or "") == server.direct_hash:
-            environ["REQUEST_URI"] = (parts.path or "/") + (
-                "?" + parts.query if parts.query else "")
+
+def media_servers(app: Flask) -> MediaServers:
+    """The live fake servers of mock ``app`` on their sockets, made on first use: a
+    :class:`mockplex.server.LiveServer` of the app starts them with itself, an
+    interception (:mod:`mockplex.interception.stack`) too."""
+    with _MAKING:
+        found: MediaServers | None = app.extensions.get(MEDIA)
+        if found is None:
+            found = app.extensions[MEDIA] = MediaServers(app)
+        return found
 
 
 class MediaServers:
-    """The listeners of one mock's live servers, one per machine identifier, made with
-    ``listen``; see the module's docstring."""
+    """The listeners of one mock's live servers, one per machine identifier; see the
+    module's docstring (:func:`media_servers` gives an app's)."""
 
-    def __init__(self, app: Flask, listen: Listen) -> None:
+    def __init__(self, app: Flask) -> None:
         self.app = app
-        self.pms = pms_app_of(app)
         self.store = store_of(app)
-        self._listen = listen
         self._lock = threading.Lock()
         self._starts = 0
-        self._listeners: dict[str, Listening] = {}
-
-    @classmethod
-    def of(cls, app: Flask, listen: Listen) -> MediaServers:
-        """``app``'s, made on first use."""
-        with _MAKING:
-            found: MediaServers | None = app.extensions.get(MEDIA)
-            if found is None:
-                found = app.extensions[MEDIA] = cls(app, listen)
-            return found
+        self._listeners: dict[str, MediaListener] = {}
 
     @property
     def running(self) -> bool:
@@ -120,6 +86,7 @@ class MediaServers:
         with self._lock:
             self._starts += 1
             if self._starts == 1:
+                self.store.faults.hold()  # injected delays last their time while it runs
                 self.store.server_watchers.append(self.sync)
             try:
                 self._sync()
@@ -147,6 +114,10 @@ class MediaServers:
             return
         if self.sync in self.store.server_watchers:
             self.store.server_watchers.remove(self.sync)
+        # Nothing of the mock runs any more (a LiveServer and an interception each hold a
+        # start): the delays held on the servers' sockets end now, as a LiveServer's own
+        # stop ends those on its socket, so that each listener stops at once.
+        self.store.faults.release()
         listeners, self._listeners = self._listeners, {}
         for machine_identifier, listener in listeners.items():
             listener.stop()
@@ -159,14 +130,22 @@ class MediaServers:
         for machine_identifier in [name for name in self._listeners if name not in live]:
             self._listeners.pop(machine_identifier).stop()
             self.store.listen(machine_identifier, None)
+        failed: list[tuple[str, CannotListen]] = []
         for machine_identifier in live:
             listener = self._listeners.get(machine_identifier)
             if listener is None:
-                listener = self._listen(self.pms, ServerRequests(
-                    self.pms, self.store, machine_identifier))
-                listener.start()
+                pms = pms_app_of(self.app)  # (built with the first live server)
+                listener = MediaListener(pms, ServerRequests(pms, machine_identifier))
+                try:
+                    listener.start()
+                except CannotListen as error:  # out of descriptors, say: the others go on
+                    failed.append((machine_identifier, error))
+                    continue
                 self._listeners[machine_identifier] = listener
             self.store.listen(machine_identifier, listener.port)
+        if failed:
+            raise CannotListen("; ".join(f"the live server {name} cannot listen: {error}"
+                                         for name, error in failed))
 
     def __repr__(self) -> str:
         return f"<MediaServers {len(self._listeners)} listening>"

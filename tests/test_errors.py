@@ -26,7 +26,7 @@ ROOTS = [
     ("mockplex.interception.stack", "InterceptionError", (RuntimeError,)),
     ("mockplex.interception.patches", "Dropped", ()),
     ("mockplex.control.scenario", "ScenarioError", (ValueError,)),
-    ("mockplex.server", "CannotListen", (OSError,)),
+    ("mockplex.listener", "CannotListen", (OSError,)),
     ("mockplex.proxy.head", "Refused", ()),
     ("mockplex.plextv.arguments", "Invalid", (ValueError,)),
     ("mockplex.web.traffic", "FaultError", ()),

@@ -21,15 +21,16 @@ WEB = ("flask", "werkzeug", "waitress", "flask_cors", "marshmallow", "apispec")
 #: What each folder may import besides itself: the layers, lowest first. The package's
 #: root (``from mockplex import __version__``) is open to all; the top-level modules
 #: are the faces a user meets, and only interception and the proxy, which run beside an
-#: app, reach two of them (the app, the live server).
+#: app, reach a few of them: the app, the live server, and interception the live fake
+#: servers (``media``), the proxy a listener's error (``listener``).
 MAY_IMPORT = {
     "domain": set(),
     "web": {"domain"},
     "plextv": {"domain", "web"},
     "pms": {"domain", "web"},
     "control": {"domain", "web", "plextv"},
-    "interception": {"domain", "web", "app", "server"},
-    "proxy": {"domain", "web", "app", "server"},
+    "interception": {"domain", "web", "app", "server", "media"},
+    "proxy": {"domain", "web", "app", "server", "listener"},
 }
 #: Besides: the folders that replaced a 0.7 module of their name ask mockplex._moved,
 #: from their ``__init__``, for the names that module had.
@@ -136,6 +137,15 @@ def test_the_architecture_map_names_each_folder_and_only_those():
 def test_the_graph_is_read():
     """The checks above would pass on an empty graph: it is not empty."""
     assert {"plextv.pins", "control.api", "web.errors"} <= GRAPH["app"]
+    assert {"listener", "media"} <= GRAPH["server"] and "listener" in GRAPH["media"]
     assert "plextv.wire" in GRAPH["plextv.pins"]  # a deferred module counts
     assert "web.render" in GRAPH["web.errors"]  # from mockplex.web import render
     assert len([name for name in MODULES if folder_of(name) == "domain"]) >= 10
+
+
+def test_the_socket_machinery_knows_no_server_of_the_mock():
+    """The listener serves any app: the mock's own server (server) and each fake
+    server's socket (media) are built on it, never the reverse, and neither is the app."""
+    top = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "listener"}
+    assert not GRAPH["listener"] & top, sorted(GRAPH["listener"] & top)
+    assert "server" not in GRAPH["media"]

@@ -4,6 +4,7 @@ add_server and reset, and stops with the mock, leaving no port open and no threa
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 
@@ -11,11 +12,13 @@ import pytest
 import requests
 
 from mockplex import LiveServer, create_app, intercept, store_of
+from mockplex.domain.faults import Fault
+from mockplex.domain.hosts import direct_host
 from mockplex.domain.limits import LIVE_SERVERS_MAX
 from mockplex.domain.servers import REFUSING
-from mockplex.media import MediaServers, ServerRequests
-from mockplex.server import media_servers
+from mockplex.media import MediaServers, ServerRequests, media_servers
 from mockplex.web.environ import MEDIA_SERVER
+from tests.web.test_faults import HELD, held_answer, noted_pauses
 
 TIMEOUT = 5
 
@@ -53,7 +56,8 @@ def test_a_server_added_while_running_listens_before_add_server_returns(live):
     assert f'machineIdentifier="{home.machine_identifier}"' in answer.text
     assert [c.uri for c in live.store.connections(home)] == [
         f"https://127-0-0-1.{home.direct_hash}.plex.direct:{port}",
-        f"http://127.0.0.1:{port}", f"https://127-0-0-1.{home.direct_hash}.plex.direct:{port}"]
+        f"http://127.0.0.1:{port}", f"https://127-0-0-1.{home.direct_hash}.plex.direct:{port}",
+        f"http://127.0.0.1:{port}"]
 
 
 def test_each_server_has_a_port_and_answers_as_itself(live):
@@ -155,6 +159,9 @@ class Broken:
 
     port = 0
 
+    def __init__(self, app: object, wsgi: object) -> None:
+        pass
+
     def start(self) -> None:
         raise OSError("no socket")
 
@@ -162,16 +169,19 @@ class Broken:
         pass
 
 
-def test_a_failed_start_takes_its_count_back():
+def test_a_failed_start_takes_its_count_back(monkeypatch):
     app = create_app()
     store_of(app).add_server("Home")
-    media = MediaServers(app, lambda pms, wsgi: Broken())
+    monkeypatch.setattr("mockplex.media.MediaListener", Broken)
+    media = MediaServers(app)
     with pytest.raises(OSError, match="no socket"):
         media.start()
     assert not media.running and media.sync not in media.store.server_watchers
 
 
-def test_a_request_names_its_server_and_its_own_plex_direct_url_is_read_as_a_path():
+def test_a_request_names_its_server_and_is_left_as_it_came():
+    """Which hosts a request in absolute form may name is the app's check (the relayed
+    connection's: below), not the socket's: the target is passed on untouched."""
     store = store_of(create_app())
     home = store.add_server("Home")
     seen: list[dict[str, object]] = []
@@ -180,33 +190,22 @@ def test_a_request_names_its_server_and_its_own_plex_direct_url_is_read_as_a_pat
         seen.append(dict(environ))
         return []
 
-    wrapper = ServerRequests(inner, store, home.machine_identifier)
+    wrapper = ServerRequests(inner, home.machine_identifier)
     own = f"http://127-0-0-1.{home.direct_hash}.PLEX.direct:9/library?x=1"
-    other = f"http://127-0-0-1.{'0' * 32}.plex.direct:9/library"
-    for target in (own, other, "/identity", "http://[::1/"):
+    for target in (own, "/identity", "http://[::1/"):
         wrapper({"REQUEST_URI": target}, None)
-    assert [environ[MEDIA_SERVER] for environ in seen] == [home.machine_identifier] * 4
-    assert [environ["REQUEST_URI"] for environ in seen] == [
-        "/library?x=1", other, "/identity", "http://[::1/"]
+    assert [environ[MEDIA_SERVER] for environ in seen] == [home.machine_identifier] * 3
+    assert [environ["REQUEST_URI"] for environ in seen] == [own, "/identity", "http://[::1/"]
 
 
 def test_stopping_the_mock_ends_a_delay_held_on_a_servers_socket():
     """Injected delays are the whole mock's: its stop ends them on the fake servers'
     sockets too, before closing those, so no request (and no thread) is left."""
-    from mockplex.domain.faults import Fault
-
     before = set(threading.enumerate())
     live = LiveServer().start()
     port = live.store.port_of(live.store.add_server("Home"))
     live.store.faults.add(Fault(path="/identity", delay_ms=60_000, times=1, server="Home"))
-    held = threading.Event()
-    pause = live.store.faults.pause
-
-    def noted_pause(seconds: float) -> None:
-        held.set()
-        pause(seconds)
-
-    live.store.faults.pause = noted_pause  # type: ignore[method-assign]
+    held = noted_pauses(live.store.faults)
     answers: list[int] = []
     client = threading.Thread(target=lambda: answers.append(identity(port).status_code))
     client.start()
@@ -216,3 +215,149 @@ def test_stopping_the_mock_ends_a_delay_held_on_a_servers_socket():
     assert answers == [200]  # answered once the delay ended, then the socket closed
     assert refuses(port)
     assert set(threading.enumerate()) <= before
+
+
+def test_a_reset_ends_a_delay_held_on_a_servers_socket(live):
+    """A reset clears the faults, which ends the delays in flight: the request a minute's
+    delay holds on a server's socket is answered (404: its server is gone with the
+    reset), the listener stops, and no thread is left, without waiting out the delay,
+    the listener's grace or the client's timeout."""
+    before = set(threading.enumerate())
+    port = live.store.port_of(live.store.add_server("Home"))
+    live.store.faults.add(Fault(path="/identity", delay_ms=60_000, server="Home"))
+    held = noted_pauses(live.store.faults)
+    answers: list[object] = []
+    client = held_answer(f"http://127.0.0.1:{port}/identity", answers, method="GET")
+    assert held.wait(HELD)
+    assert f"mockplex:pms:{port}" in {thread.name for thread in threading.enumerate()}
+    live.store.reset()
+    client.join(HELD + 5)
+    assert answers == [404]
+    assert refuses(port) and media_threads() == []
+    assert set(threading.enumerate()) <= before
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory):
+    from mockplex.proxy.ca import CA
+
+    return CA.load(tmp_path_factory.mktemp("ca"))
+
+
+def test_a_relayed_connection_to_a_server_answers_its_own_names_only(live, ca):
+    """On a plain-http connection the proxy relayed to a server's socket, each request in
+    absolute form is answered only for that server's own plex.direct names: plex.tv's
+    URL and another live server's name are refused (403, in the server's shape), and a
+    refused request is no unmatched one for the test."""
+    from mockplex.proxy.listeners import Proxy
+
+    home, other = (live.store.add_server(name) for name in ("Home", "Other"))
+    own = f"http://{direct_host('127.0.0.1', home.direct_hash)}:{live.store.port_of(home)}"
+    elsewhere = (f"http://{direct_host('127.0.0.1', other.direct_hash)}:"
+                 f"{live.store.port_of(other)}")
+    urls = [f"{own}/identity", "http://plex.tv/api/v2/user", f"{elsewhere}/identity",
+            "HTTP://PLEX.TV/nowhere", f"{own.upper()}/identity"]
+    answers = []
+    with Proxy(live, ca=ca) as proxy:
+        connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=TIMEOUT)
+        for url in urls:
+            connection.request("GET", url, headers={"Host": url.split("/")[2]})
+            answer = connection.getresponse()
+            answers.append((answer.status, answer.read()))
+        connection.close()
+    assert [status for status, _ in answers] == [200, 403, 403, 403, 200]
+    assert home.machine_identifier.encode() in answers[-1][1]
+    assert all(body == b"<html><head><title>Forbidden</title></head><body><h1>403 Forbidden"
+                       b"</h1></body></html>" for status, body in answers if status == 403)
+    assert [entry.server for entry in live.store.journal.entries()] == ["Home"] * 5
+    assert live.store.problems.take() == []
+
+
+def test_the_servers_app_is_built_on_first_use_once():
+    """Neither create_app nor a running mock builds the fake servers' app (most mocks
+    never run a server); the first live server does, or the first ``pms_app_of``, and
+    every later one, from any thread, gets that one."""
+    from mockplex.app import PMS, pms_app_of
+
+    with LiveServer() as live:
+        assert PMS not in live.app.extensions
+        live.store.add_server("Home")
+        assert live.app.extensions[PMS] is pms_app_of(live.app)
+    app = create_app()
+    assert PMS not in app.extensions
+    found: list[object] = []
+    callers = [threading.Thread(target=lambda: found.append(pms_app_of(app)))
+               for _ in range(4)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(TIMEOUT)
+    assert len(found) == 4 and all(pms is app.extensions[PMS] for pms in found)
+    assert pms_app_of(app).config is app.config
+
+
+def test_the_end_of_an_interception_ends_a_delay_held_on_a_servers_socket():
+    """intercept() with no server of its own runs the servers' sockets alone: its end
+    ends the delays held on them (as a LiveServer's stop does), so the listener stops
+    at once and no thread is left."""
+    before = set(threading.enumerate())
+    app = create_app()
+    store = store_of(app)
+    with intercept(app=app):
+        port = store.port_of(store.add_server("Home"))
+        store.faults.add(Fault(path="/identity", delay_ms=60_000, server="Home"))
+        held = noted_pauses(store.faults)
+        answers: list[object] = []
+        client = held_answer(f"http://127.0.0.1:{port}/identity", answers, method="GET")
+        assert held.wait(HELD)
+    client.join(HELD + 5)
+    assert answers == [200] and refuses(port)
+    assert set(threading.enumerate()) <= before
+
+
+class NoSocketForSecond:
+    """A listener whose start fails for the second server made, as when the process is
+    out of file descriptors."""
+
+    made = 0
+
+    def __new__(cls, *args, **kwargs):
+        from mockplex.listener import CannotListen, MediaListener
+
+        cls.made += 1
+        if cls.made == 2:
+            raise CannotListen("cannot listen on 127.0.0.1:0: [Errno 24] Too many open files")
+        return MediaListener(*args, **kwargs)
+
+
+def test_a_server_that_cannot_listen_is_not_kept_and_the_others_serve(live, monkeypatch):
+    from mockplex.domain.servers import CannotServe
+
+    NoSocketForSecond.made = 0
+    monkeypatch.setattr("mockplex.media.MediaListener", NoSocketForSecond)
+    first = live.store.add_server("First")
+    with pytest.raises(CannotServe, match=r"'Second' was not added.*Too many open files"):
+        live.store.add_server("Second")
+    third = live.store.add_server("Third")
+    assert [server.name for server in live.store.servers()] == ["First", "Third"]
+    for server in (first, third):
+        assert identity(live.store.port_of(server)).status_code == 200
+    answer = requests.post(live.url + "/_mockplex/servers", json={"name": "Home"}, timeout=10)
+    assert answer.status_code == 201  # the control API: 503 only while it cannot listen
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"POST /identity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000000\r\n\r\n", 413),
+    (b"GET http://[::1/identity HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
+])
+def test_the_sockets_own_refusals_are_in_the_servers_shape(live, head, status):
+    port = live.store.port_of(live.store.add_server("Home"))
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        sock.sendall(head)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    top, _, body = answer.partition(b"\r\n\r\n")
+    assert top.startswith(f"HTTP/1.1 {status} ".encode())
+    assert b"Content-Type: text/html" in top
+    assert body.startswith(b"<html><head><title>") and f"<h1>{status} ".encode() in body

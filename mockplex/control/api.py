@@ -248,18 +248,24 @@ def stop_auto_approve() -> Response:
 #: ``?unmatched=``'s spellings, for the OpenAPI document.
 UNMATCHED = sorted([*flags.QUERY_TRUE, *flags.QUERY_FALSE],
                    key=lambda spelling: (len(spelling), spelling))  # 0, 1, true, false
+#: What ``?server=`` narrows the journal to.
+SERVER_FILTER = ("The requests of the live server of this name (an entry's server); empty "
+                 "(?server=): those of plex.tv's side.")
 
 
 @bp.get("/requests")
 @documented(get=control("The request journal", {
     "200": answer("the entries", array("JournalEntry")),
     "400": control_error("a bad filter")}, parameters=[
-    {"in": "query", "name": name, "required": False, "schema": schema}
-    for name, schema in (("method", {"type": "string"}), ("path", {"type": "string"}),
-                         ("pin", PIN_ID_SCHEMA),
-                         ("unmatched", {"type": "string", "enum": UNMATCHED}))]))
+    *({"in": "query", "name": name, "required": False, "schema": schema}
+      for name, schema in (("method", {"type": "string"}), ("path", {"type": "string"}),
+                           ("pin", PIN_ID_SCHEMA),
+                           ("unmatched", {"type": "string", "enum": UNMATCHED}))),
+    {"in": "query", "name": "server", "required": False, "schema": {"type": "string"},
+     "description": SERVER_FILTER}]))
 def requests_() -> Response:
-    """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``, ``?unmatched=1``."""
+    """The journal, oldest first; ``?method=``, ``?path=`` (a glob), ``?pin=``,
+    ``?unmatched=1``, ``?server=`` (a live server's name; empty: plex.tv's side)."""
     args = request.args
     pin = args.get("pin")
     pin_number = pin_id_of(pin) if pin is not None else None
@@ -274,7 +280,7 @@ def requests_() -> Response:
             raise ControlError(f"unmatched is 1 or 0, got {shown(unmatched)}") from None
     entries = store().journal.entries(
         method=args.get("method"), path=args.get("path"),
-        pin_id=pin_number, unmatched=only_unmatched)
+        pin_id=pin_number, unmatched=only_unmatched, server=args.get("server"))
     return render.json_response(bodies.ENTRIES.dump(entries))
 
 

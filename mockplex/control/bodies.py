@@ -344,6 +344,9 @@ class EntrySchema(Schema):
     matched = fields.Boolean()
     fault = fields.Boolean()
     cut = fields.Boolean()
+    server = fields.String(metadata={
+        "description": "The name of the live server that was asked; \"\" for plex.tv's "
+                       "side."})
 
     def wire_time(self, entry: Any) -> str:
         return datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds")
@@ -357,6 +360,8 @@ class ClockArgs(Schema):
 
     advance = JSONNumber(required=True, allow_nan=False,
                            validate=validate.Range(min=0, max=MAX_SPAN))
+
+
 APPROVE_ARGS = ApproveArgs()
 CREATE_USER_ARGS = CreateUserArgs()
 AUTO_APPROVE_ARGS = AutoApproveArgs()

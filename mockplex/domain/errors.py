@@ -13,7 +13,7 @@ The families, each with its own base below this one:
 - arguments a schema refused (:class:`mockplex.plextv.arguments.Invalid`), a scenario
   that cannot be loaded (:class:`mockplex.control.scenario.ScenarioError`);
 - interception that cannot start (:class:`mockplex.interception.stack.InterceptionError`)
-  and a server that cannot listen (:class:`mockplex.server.CannotListen`).
+  and a server that cannot listen (:class:`mockplex.listener.CannotListen`).
 """
 
 from __future__ import annotations

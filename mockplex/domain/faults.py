@@ -103,24 +103,37 @@ def check_headers(headers: Mapping[str, str]) -> None:
 
 
 class Faults:
-    """The active faults, first added first matched. Thread-safe."""
+    """The active faults, first added first matched. Thread-safe.
+
+    An injected delay (:meth:`pause`) lasts its time unless something ends it first:
+    :meth:`clear` (a reset too) ends every delay of a fault taken before it, and
+    :meth:`release` every delay, and skips the next ones until :meth:`hold`."""
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._released = threading.Event()
+        self._woken = threading.Condition(self._lock)  # notified by clear() and release()
+        self._clears = 0  # clear() calls so far: a delay ends when this moves on
+        self._released = False
+        self._taken = threading.local()  # per thread: _clears when it took a delay
 
     def pause(self, seconds: float) -> None:
-        """An injected delay: wait ``seconds``, or less if :meth:`release` comes first."""
-        self._released.wait(seconds)
+        """An injected delay: wait ``seconds``, or less if :meth:`release` comes first,
+        or :meth:`clear`, since this thread took the delay's fault (:meth:`take`)."""
+        with self._woken:
+            since = self._taken.__dict__.pop("clears", self._clears)
+            self._woken.wait_for(lambda: self._released or self._clears != since, seconds)
 
     def release(self) -> None:
         """End every injected delay now and skip the next ones (a server stopping)."""
-        self._released.set()
+        with self._woken:
+            self._released = True
+            self._woken.notify_all()
 
     def hold(self) -> None:
         """Delays last their full time again (a server starting)."""
-        self._released.clear()
+        with self._woken:
+            self._released = False
 
     def add(self, fault: Fault) -> Fault:
         with self._lock:
@@ -132,8 +145,12 @@ class Faults:
             return list(self._faults)
 
     def clear(self) -> None:
-        with self._lock:
+        """Forget every fault, and end the delays in flight (their requests are then
+        answered)."""
+        with self._woken:
             self._faults.clear()
+            self._clears += 1
+            self._woken.notify_all()
 
     def take(self, method: str, path: str, server: str | None = None) -> Fault | None:
         """The fault a request meets, used up by one (None: answer normally): a request
@@ -143,6 +160,8 @@ class Faults:
         with self._lock:
             for index, fault in enumerate(self._faults):
                 if fault.matches(method, path, server):
+                    if fault.delay_ms:  # a clear from now on ends its pause
+                        self._taken.clears = self._clears
                     if fault.times is None:
                         return fault
                     if fault.times == 1:

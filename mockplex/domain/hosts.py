@@ -25,6 +25,10 @@ The ways in, and how each asks:
 - the proxy's request in absolute form (``GET http://plex.tv/...``), and each later
   request on a connection it relayed to the app (:class:`mockplex.app.InterceptedRequests`):
   :func:`decide_url`;
+- each request in absolute form on a connection it relayed to a live fake server's
+  socket (:class:`mockplex.app.InterceptedServerRequests`): :func:`decide_on_server`,
+  which answers that server's own plex.direct names and refuses every other host,
+  plex.tv's included;
 - in-process interception (:mod:`mockplex.interception.stack`): its own hosts and every
   host below them, on any port, the plex.direct names of its live servers, every other
   host passed through;
@@ -189,22 +193,25 @@ def decide(scheme: str, host: str, port: int | None = None,
     """What mockplex does with a request for ``scheme://host:port``.
 
     ``port`` None is the scheme's own. ``hosts`` are the ones answered as plex.tv (with
-    ``below``, every host below one too; with ``any_port``, on any port);
-    ``passthrough`` the ones passed through unchanged (:data:`EVERY_HOST`: any other).
-    A passthrough host passes as a ``tunnel`` (``CONNECT``, any port) or over plain
-    http: the proxy has no way to relay an https URL it would have to open itself.
-    ``servers(hash)`` says whether a plex.direct hash is a live server's (None: none
-    is); see the module's docstring for those names.
+    ``below``, every host below one too; with ``any_port``, on any port; none: a way in
+    that answers plex.direct names only); ``passthrough`` the ones passed through
+    unchanged (:data:`EVERY_HOST`: any other). A passthrough host passes as a
+    ``tunnel`` (``CONNECT``, any port) or over plain http: the proxy has no way to relay
+    an https URL it would have to open itself. ``servers(hash)`` says whether a
+    plex.direct hash is a live server's (None: none is); see the module's docstring for
+    those names. plex.tv's hosts are asked first, the common case: a host below
+    plex.direct is none of them unless ``hosts`` names plex.direct itself.
     """
     host = normal(host)
     own_port = PLEX_PORTS.get(scheme)
-    if own_port is not None and is_direct_host(host):
-        return _decide_direct(scheme, host, passthrough, tunnel, servers)
-    if own_port is not None and is_plex_host(host, hosts, below=below):
-        if any_port or port is None or port == own_port:
-            return ANSWER
-        return Decision(Action.REFUSE, f"mockplex answers {host} on port {own_port} "
-                                       f"({scheme}) only, not {port}")
+    if own_port is not None:
+        if is_plex_host(host, hosts, below=below):
+            if any_port or port is None or port == own_port:
+                return ANSWER
+            return Decision(Action.REFUSE, f"mockplex answers {host} on port {own_port} "
+                                           f"({scheme}) only, not {port}")
+        if is_direct_host(host):
+            return _decide_direct(scheme, host, passthrough, tunnel, servers)
     if passthrough is EVERY_HOST or (host in passthrough and (tunnel or scheme == "http")):
         return PASS
     return Decision(Action.REFUSE, refusal(host))
@@ -223,12 +230,13 @@ def _decide_direct(scheme: str, host: str, passthrough: Collection[str], tunnel:
 
 
 def decide_url(url: str, passthrough: Collection[str] = (), *,
+               hosts: Collection[str] = PROXY_HOSTS,
                servers: Callable[[str], bool] | None = None) -> Decision:
     """:func:`decide` for a request target in absolute form (``https://plex.tv/...``),
-    as the proxy answers plex.tv's hosts (and, with ``servers``, the live servers'
-    plex.direct names). A host refused is refused whatever its port; one answered or
-    passed through whose port is no port gets 400, as does what is no URL at all
-    (``http://[::1/``)."""
+    as the proxy answers plex.tv's hosts (``hosts``) and, with ``servers``, the live
+    servers' plex.direct names. A host refused is refused whatever its port; one
+    answered or passed through whose port is no port gets 400, as does what is no URL
+    at all (``http://[::1/``)."""
     try:
         parts = urlsplit(url)  # (its scheme and host come out lower-cased)
     except ValueError:
@@ -237,8 +245,48 @@ def decide_url(url: str, passthrough: Collection[str] = (), *,
     try:
         port = parts.port
     except ValueError:
-        decision = decide(scheme, host, None, passthrough, servers=servers)
+        decision = decide(scheme, host, None, passthrough, hosts=hosts, servers=servers)
         if decision.refused:
             return decision
         return Decision(Action.REFUSE, f"not a port: {url[:80]!r}", status=400)
-    return decide(scheme, host, port, passthrough, servers=servers)
+    return decide(scheme, host, port, passthrough, hosts=hosts, servers=servers)
+
+
+def decide_on_server(url: str, direct_hash: str | None) -> Decision:
+    """:func:`decide_url` for a request in absolute form on a connection the proxy
+    relayed to one live fake server's own socket: answered for that server's own
+    plex.direct names only (``direct_hash``; any port); every other host refused,
+    plex.tv's and another server's included (a client reaches each of those on a
+    connection of its own), and every name once the server is gone (``direct_hash``
+    None)."""
+    decision = decide_url(url, hosts=(), servers=lambda found: found == direct_hash)
+    if decision.refused and decision.status == 403:
+        host = normal(urlsplit(url).hostname or "")  # (a URL: decide_url parsed it)
+        return Decision(Action.REFUSE, server_refusal(host, direct_hash))
+    return decision
+
+
+def decide_on_plex_tv(url: str) -> Decision:
+    """:func:`decide_url` for a request in absolute form on a connection the proxy
+    relayed to plex.tv's side (the mock's own server): plex.tv's hosts answered, a
+    passthrough host refused (a relayed connection passes nothing through), and a
+    plex.direct name refused for what it is: its server listens on a socket of its own,
+    which the proxy relays a connection of its own to."""
+    decision = decide_url(url)
+    if decision.refused and decision.status == 403:
+        host = normal(urlsplit(url).hostname or "")  # (a URL: decide_url parsed it)
+        if is_direct_host(host):
+            return Decision(Action.REFUSE, f"this connection reaches plex.tv's side, so it "
+                                           f"refused {host[:255]!r} without looking it up; "
+                                           "a client reaches a fake server's plex.direct "
+                                           "name on a connection of its own")
+    return decision
+
+
+def server_refusal(host: str, direct_hash: str | None) -> str:
+    """Why a host is not answered on a connection to a fake server's socket."""
+    own = (f"its own plex.direct names only (<address>.{direct_hash}.{PLEX_DIRECT})"
+           if direct_hash else "no name: the server it reached is gone")
+    return (f"this connection reaches one fake server, which answers {own}, so it refused "
+            f"{host[:255]!r} without looking it up; a client reaches any other host on a "
+            f"connection of its own")

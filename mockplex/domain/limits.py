@@ -25,8 +25,10 @@ HEAD_MAX = 1024 * 1024  # bytes of a request's head: past it, 431 without readin
 XPLEX_VALUE_MAX = 1024
 #: Characters of each text a test gives mockplex (control API, scenario, Python): an
 #: account's username, email, title, friendly name, token, password and verification
-#: code; a server's name and fields, a connection's URL; a fault's method, path and
-#: header names; a pin's approver. Longer is 400 / 1900 (a ValueError in Python).
+#: code; a server's name and fields, a connection's URL; a library's title, agent,
+#: scanner, language and location, an item's title; a fault's method, path, server,
+#: header names and message (MAX_TEXT, 8192); a pin's approver. Longer is 400 / 1900
+#: (a ValueError in Python).
 TEXT_MAX = 1024
 #: Connections of one server.
 CONNECTIONS_MAX = 32

@@ -31,7 +31,7 @@ class Problem:
     def describe(self) -> str:
         asked = f"{printable(self.method)} {printable(self.path)}"  # as sent: shown, not obeyed
         if self.server:
-            asked += f" on the fake server {printable(self.server)!r}"
+            asked += f" on the fake server '{printable(self.server)}'"
         if self.kind == BUG:
             return f"mockplex failed on {asked}:\n{self.detail}"
         if self.server:

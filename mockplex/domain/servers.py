@@ -6,8 +6,8 @@ friends. What a test does not give is made up. A server given no connections is
 **live**: mockplex answers it as a minimal Plex Media Server on a loopback port of its
 own (:mod:`mockplex.media` listens, and tells the store the port: :meth:`Servers.listen`),
 and plex.tv lists the connections that reach it (:meth:`Servers.connections_of`): its
-plex.direct name, ``http://127.0.0.1:PORT``, and the plex.direct name again as a
-remote connection. A server given connections keeps exactly those, so a test can model
+plex.direct name and ``http://127.0.0.1:PORT``, each as a local connection and again as
+a remote one. A server given connections keeps exactly those, so a test can model
 a server that does not answer (:data:`REFUSING`, say).
 
 :class:`Servers` is not locked itself: the :class:`~mockplex.domain.store.Store` that owns
@@ -58,6 +58,11 @@ class ServerNotFound(ServerError):
     def __init__(self, name: str) -> None:
         super().__init__(f"no server is named {name!r}")
         self.name = name
+
+
+class CannotServe(ServerError):
+    """A live server was added, but no socket could be opened for it (the process is out
+    of file descriptors, say): it is not kept."""
 
 
 class ShareExists(ServerError):
@@ -225,6 +230,10 @@ class Servers:
         self._by_name[name] = server
         return server
 
+    def remove(self, name: str) -> None:
+        """Forget server ``name`` (one that could not be served: no share names it yet)."""
+        self._by_name.pop(name, None)
+
     def live(self) -> list[Server]:
         """The servers mockplex answers itself."""
         return [server for server in self._by_name.values() if server.live]
@@ -251,20 +260,20 @@ class Servers:
 
     def connections_of(self, server: Server) -> tuple[Connection, ...]:
         """How plex.tv lists the ways to ``server``: those it was given; for a live one,
-        once it listens on a port, its plex.direct name (https, local), that address
-        over plain http (local), and the plex.direct name again as the remote
-        connection (not local) a client may try alone for a server shared with it;
-        none before it listens."""
+        once it listens on a port, its plex.direct name (https) and that address over
+        plain http, as local connections, then both again as the remote ones (not
+        local) a client may try alone for a server shared with it, as plex.tv lists an
+        http connection beside each https one (a client that leaves out
+        ``includeHttps=1`` gets the http ones only); none before it listens."""
         if server.connections is not None:
             return server.connections
         port = self.port_of(server)
         if port is None:
             return ()
         direct = f"https://{direct_host(LIVE_ADDRESS, server.direct_hash)}:{port}"
-        return (Connection(direct, "https", LIVE_ADDRESS, port, local=True),
-                Connection(f"http://{LIVE_ADDRESS}:{port}", "http", LIVE_ADDRESS, port,
-                           local=True),
-                Connection(direct, "https", LIVE_ADDRESS, port, local=False))
+        ways = (("https", direct), ("http", f"http://{LIVE_ADDRESS}:{port}"))
+        return tuple(Connection(uri, protocol, LIVE_ADDRESS, port, local=local)
+                     for local in (True, False) for protocol, uri in ways)
 
     def get(self, name: str) -> Server:
         try:

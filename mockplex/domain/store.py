@@ -27,7 +27,7 @@ from mockplex.domain.pins import PIN_LIFETIME as PIN_LIFETIME
 from mockplex.domain.pins import STRONG_PIN_LIFETIME as STRONG_PIN_LIFETIME
 from mockplex.domain.pins import Pin, Pins
 from mockplex.domain.problems import Problems
-from mockplex.domain.servers import Connection, Server, Servers, Share
+from mockplex.domain.servers import CannotServe, Connection, Server, Servers, Share
 
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 
@@ -254,7 +254,14 @@ class Store:
             account = self._accounts.get(owner or DEFAULT_ACCOUNT.username)
             server = self._servers.add(name, account.username, self.clock.now(),
                                        **fields)  # type: ignore[arg-type]
-        self._servers_changed()
+        try:
+            self._servers_changed()
+        except OSError as error:  # a live server's socket could not be opened
+            with self._lock:
+                self._servers.remove(name)
+            raise CannotServe(f"the server {name!r} was not added: mockplex could not listen "
+                              f"for it ({error}); give it connections of its own, or free "
+                              "file descriptors (ulimit -n)") from error
         return server
 
     def live_servers(self) -> list[Server]:
@@ -367,7 +374,12 @@ class Store:
                     self.baseline(self)
                 finally:
                     self._resetting = None
-        self._servers_changed()
+        try:
+            self._servers_changed()
+        except OSError as error:  # a baseline's live server could not listen
+            raise CannotServe(f"after the reset, mockplex could not listen for every live "
+                              f"server ({error}); those it lists with no connections have "
+                              "no socket") from error
 
     def __len__(self) -> int:
         with self._lock:

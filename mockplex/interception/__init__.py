@@ -5,8 +5,9 @@ stack of active interceptions and how a request is answered through an app
 httpx, aiohttp).
 
 May import: :mod:`mockplex.domain`, :mod:`mockplex.web`, and the app and live server it
-answers through (:mod:`mockplex.app`, :mod:`mockplex.server`); here,
-:mod:`mockplex._moved`, for the names of the module this folder replaced.
+answers through (:mod:`mockplex.app`, :mod:`mockplex.server`, and :mod:`mockplex.media`
+for the live fake servers' sockets); here, :mod:`mockplex._moved`, for the names of the
+module this folder replaced.
 """
 
 

@@ -19,7 +19,7 @@ port, each by the server whose hash it carries (the app's Plex Media Server side
 innermost interception's store; any other name below plex.direct fails at once as a
 refused connection, never looked up. A server's ``http://127.0.0.1:PORT`` is no
 intercepted host: it reaches the server's own socket, which an interception starts
-with itself (:func:`mockplex.server.media_servers`). That rule is
+with itself (:func:`mockplex.media.media_servers`). That rule is
 :func:`mockplex.domain.hosts.decide`'s, as the proxy's is (:meth:`Interception.decide`).
 Whichever way a request comes in, it is marked as intercepted, so the ``/_mockplex``
 control API is not reachable on the plex.tv hosts.
@@ -48,7 +48,8 @@ from mockplex.domain.hosts import (
 from mockplex.domain.servers import LIVE_ADDRESS, Server
 from mockplex.domain.store import Store
 from mockplex.interception.patches import PATCHES, Answer, Dropped, Refused, Restore, Target
-from mockplex.server import LiveServer, media_servers
+from mockplex.media import media_servers
+from mockplex.server import LiveServer
 from mockplex.web.environ import INTERCEPTED, MEDIA_SERVER
 from mockplex.web.guard import MARK_HEADER, mark_header
 from mockplex.web.traffic import DropConnection

@@ -3,7 +3,8 @@ Server checks it.
 
 The server is the one whose machine identifier the way in put in the environ
 (:data:`~mockplex.web.environ.MEDIA_SERVER`); a request naming no live server is not
-found. The token comes in the ``X-Plex-Token`` header or, failing that, the query; it
+found. The token comes in the ``X-Plex-Token`` header or, failing that, the query, its
+name in any case, read as plex.tv's side reads it (:mod:`mockplex.domain.xplex`); it
 opens the server when the store says whose it is
 (:meth:`~mockplex.domain.store.Store.server_access`: the owner's account token or the
 server's access token, a share's access token or the friend's own account token).
@@ -19,12 +20,14 @@ from typing import NamedTuple
 from flask import Request
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
+from mockplex.domain import xplex
 from mockplex.domain.accounts import Account
 from mockplex.domain.servers import Server
 from mockplex.web.context import current_request, store
 from mockplex.web.environ import MEDIA_SERVER
 
-TOKEN = "X-Plex-Token"
+#: The token's name, as :func:`mockplex.domain.xplex.merged` keys it.
+TOKEN = "x-plex-token"
 
 
 class Access(NamedTuple):
@@ -51,8 +54,10 @@ def requested_server(served: Request | None = None) -> Server:
 
 
 def token_of(served: Request) -> str | None:
-    """The request's ``X-Plex-Token``: the header's, else the query's."""
-    return served.headers.get(TOKEN) or served.args.get(TOKEN) or None
+    """The request's ``X-Plex-Token``, read as plex.tv's side reads it
+    (:func:`mockplex.domain.xplex.merged`; its name in any case): the header's, else
+    the query's; None when neither has one."""
+    return xplex.merged((), served.args.items(), served.environ).get(TOKEN) or None
 
 
 def let_in(*, owner_only: bool = False) -> Access:

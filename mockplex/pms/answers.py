@@ -1,19 +1,20 @@
 """How a Plex Media Server answers: a ``MediaContainer`` in XML by default, in JSON when
 asked, and its errors as a bare HTML page, whatever was asked.
 
-The XML and the JSON come from the same dumped data (:mod:`.wire`): scalars are the
+The XML and the JSON come from the same dumped data (:mod:`.wire`), the XML written by
+plex.tv's side's renderer (:func:`mockplex.web.render.flat_xml`): scalars are the
 container's attributes, and each list under a key its children, each a mapping of its
 own (``{"Directory": [{"key": "1", "Location": [{"id": 1}]}]}`` is
 ``<Directory key="1"><Location id="1"/></Directory>`` in XML, the same nesting in JSON).
-Items of a library are ``Metadata`` in JSON and, in XML, an element named by their type
-(:data:`ITEM_TAGS`), as a server writes them.
+Two things are a server's own: items of a library are ``Metadata`` in JSON and, in XML,
+an element named by their type (:data:`ITEM_TAGS`, :func:`item_tag`), and a setting's
+booleans are ``true`` and ``false`` in XML (:data:`WORDS`), as a server writes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from xml.etree import ElementTree
 
 from flask import Request, Response
 
@@ -30,6 +31,9 @@ PROTOCOL = ("X-Plex-Protocol", "1.0")
 #: The key of a library's items in JSON, and the XML element each type of item is.
 ITEMS = "Metadata"
 ITEM_TAGS = {"movie": "Video", "show": "Directory", "artist": "Directory", "photo": "Photo"}
+#: The attributes whose booleans XML writes ``true`` and ``false`` (1 and 0 elsewhere),
+#: by element: a setting's value and default.
+WORDS = {"Setting": ("default", "value")}
 
 
 def wants_json(served: Request | None = None) -> bool:
@@ -48,23 +52,9 @@ def container(data: Mapping[str, object], status: int = 200) -> Response:
     if wants_json():
         body, content_type = render.JSON_ENCODER.encode({"MediaContainer": data}), JSON_TYPE
     else:
-        body, content_type = render.xml_text(element("MediaContainer", data)), XML_TYPE
+        element = render.flat_xml("MediaContainer", data, child_tag=item_tag, words=WORDS)
+        body, content_type = render.xml_text(element), XML_TYPE
     return Response(body, status, [PROTOCOL], content_type=content_type)
-
-
-def element(tag: str, data: Mapping[str, object]) -> ElementTree.Element:
-    """The XML element ``tag`` of ``data``: scalars its attributes (booleans 0 and 1,
-    but a setting's value and default ``true`` and ``false``), each list under a key
-    that many children."""
-    node = ElementTree.Element(tag)
-    for key, value in data.items():
-        if isinstance(value, list):
-            node.extend(element(item_tag(key, item), item) for item in value)
-        elif isinstance(value, bool) and tag == "Setting" and key in ("default", "value"):
-            node.set(key, "true" if value else "false")
-        else:
-            node.set(key, render.xml_attribute(value))
-    return node
 
 
 def item_tag(key: str, item: Mapping[str, object]) -> str:
@@ -74,17 +64,22 @@ def item_tag(key: str, item: Mapping[str, object]) -> str:
     return key
 
 
-def error(status: int, headers: Mapping[str, str] | None = None) -> Response:
-    """A Plex Media Server's error: ``<html><head><title>Unauthorized</title></head>
-    <body><h1>401 Unauthorized</h1></body></html>`` (its status's phrase), as
-    ``text/html``, not to be cached, whatever the request asked for."""
+def page(status: int) -> str:
+    """The body of a Plex Media Server's error page for ``status`` (no Flask needed: the
+    server's socket answers its own refusals with it too)."""
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "Error"
-    body = (f"<html><head><title>{phrase}</title></head>"
+    return (f"<html><head><title>{phrase}</title></head>"
             f"<body><h1>{status} {phrase}</h1></body></html>")
-    response = Response(body, status, [PROTOCOL, ("Cache-Control", "no-cache")],
+
+
+def error(status: int, headers: Mapping[str, str] | None = None) -> Response:
+    """A Plex Media Server's error: ``<html><head><title>Unauthorized</title></head>
+    <body><h1>401 Unauthorized</h1></body></html>`` (its status's phrase), as
+    ``text/html``, not to be cached, whatever the request asked for."""
+    response = Response(page(status), status, [PROTOCOL, ("Cache-Control", "no-cache")],
                         content_type=HTML_TYPE)
     if headers:
         response.headers.update(headers)

@@ -12,20 +12,13 @@ BUG problem, and answered 500.
 
 from __future__ import annotations
 
-import logging
-import traceback
-
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from mockplex.domain.problems import BUG, Problem
-from mockplex.domain.text import printable
 from mockplex.pms import answers
 from mockplex.web.context import current_request, store
-from mockplex.web.errors import PlexError
+from mockplex.web.errors import PlexError, record_bug
 from mockplex.web.traffic import server_name
-
-log = logging.getLogger("mockplex")
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -43,13 +36,9 @@ def _plex_error(error: PlexError) -> Response:
 
 
 def _unexpected(error: Exception) -> Response:
-    """A bug in mockplex: answered 500, logged, and kept for the test."""
-    served = current_request()
-    server = server_name(store(), served.environ)
-    log.exception("mockplex failed on %s %s (the fake server %r)", printable(served.method),
-                  printable(served.path), printable(server))
-    trace = "".join(traceback.format_exception(error)).rstrip()
-    store().problems.add(Problem(BUG, served.method, served.path, trace, server=server))
+    """A bug in mockplex: logged and kept for the test naming the server
+    (:func:`~mockplex.web.errors.record_bug`), and answered 500."""
+    record_bug(error, server_name(store(), current_request().environ))
     return answers.error(500)
 
 

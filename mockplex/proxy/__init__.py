@@ -7,8 +7,9 @@ unchanged programs in any language: the HTTP proxy and the TLS listener
 with the Node preload in ``node/``).
 
 May import: :mod:`mockplex.domain`, :mod:`mockplex.web`'s error shape, and the app and
-live server it relays to (:mod:`mockplex.app`, :mod:`mockplex.server`); here,
-:mod:`mockplex._moved`, for the names of the module this folder replaced.
+live server it relays to (:mod:`mockplex.app`, :mod:`mockplex.server`,
+:mod:`mockplex.listener`); here, :mod:`mockplex._moved`, for the names of the module
+this folder replaced.
 """
 
 

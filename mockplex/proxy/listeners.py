@@ -22,7 +22,8 @@ a request in absolute form for one, or a TLS client naming one by SNI gets the s
 certificate (``*.<hash>.plex.direct``, made on first use: :class:`DirectLeaves`) and is
 relayed to that server's own socket, recorded in the relays as the https name it asked
 for. A plex.direct name no live server has is refused (403, before any lookup; the TLS
-listener ends the handshake with ``unrecognized_name``).
+listener ends the handshake: its callback asks for an ``unrecognized_name`` alert, but
+asyncio's TLS closes the connection without sending it, so the client sees it closed).
 
 The relay opens its connection to the server only when the client has sent its first
 bytes, so idle tunnels cost the server nothing. A client that never finishes its
@@ -166,7 +167,7 @@ class Proxy:
     def start(self) -> Proxy:
         """Bind (``CannotListen`` if a port is taken) and serve until :meth:`stop`, or
         until the server stops."""
-        from mockplex.server import CannotListen
+        from mockplex.listener import CannotListen
 
         if self._loop is not None:
             raise RuntimeError("the proxy is already running")
@@ -493,9 +494,9 @@ class Proxy:
         up_reader, up_writer = await asyncio.open_connection(host, port)
         address = up_writer.get_extra_info("sockname")
         relays = relays_of(self.server.app)
-        relays.add(address, route)
+        relays.add(address, port, route)
         try:
             up_writer.write(first)
             await pump(reader, writer, up_reader, up_writer, idle=self.timeouts.idle)
         finally:
-            relays.discard(address)
+            relays.discard(address, port)

@@ -26,9 +26,13 @@ class Route:
     client: str
 
 
-class Relays(dict[tuple[str, str], Route]):
-    """``(address, port)`` (as WSGI's ``REMOTE_ADDR`` and ``REMOTE_PORT`` say them) of
-    the proxy's end of each relayed connection -> its :class:`Route`. Read on every
+class Relays(dict[tuple[str, str, str], Route]):
+    """``(address, port, server port)`` of each relayed connection -> its :class:`Route`:
+    the proxy's end of it, as WSGI's ``REMOTE_ADDR`` and ``REMOTE_PORT`` say them, and
+    the port it reached, as ``SERVER_PORT`` says it. The port reached belongs in the
+    key: the mock's own server and every live fake server's listen on ports of their
+    own, and the system may give the proxy's connections to two of them the same local
+    port, which a direct connection to the other may then have too. Read on every
     request the server answers, so it is a dict: the empty case is one C-level truth
     test. Written from the proxy's thread, under a lock."""
 
@@ -36,10 +40,15 @@ class Relays(dict[tuple[str, str], Route]):
         super().__init__()
         self._lock = threading.Lock()
 
-    def add(self, address: tuple[str, int], route: Route) -> None:
+    def add(self, address: tuple[str, int], server_port: int, route: Route) -> None:
         with self._lock:
-            self[(address[0], str(address[1]))] = route
+            self[key(address, server_port)] = route
 
-    def discard(self, address: tuple[str, int]) -> None:
+    def discard(self, address: tuple[str, int], server_port: int) -> None:
         with self._lock:
-            self.pop((address[0], str(address[1])), None)
+            self.pop(key(address, server_port), None)
+
+
+def key(address: tuple[str, int], server_port: int) -> tuple[str, str, str]:
+    """A relayed connection's key, as the WSGI environ spells its parts."""
+    return (address[0], str(address[1]), str(server_port))

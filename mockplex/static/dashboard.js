@@ -147,7 +147,13 @@ async function copy(text) {
 
 function journalMatches(entry, filter) {
   if (!filter) return true;
-  return entry.path.includes(filter) || String(entry.pinId ?? "").includes(filter);
+  return entry.path.includes(filter) || String(entry.pinId ?? "").includes(filter) ||
+    entry.server.includes(filter);
+}
+
+// Which side was asked: plex.tv's, or a live server (named as the faults name it).
+function askedOf(entry) {
+  return entry.server ? `server ${entry.server}` : "plex.tv";
 }
 
 let journalShown = "";
@@ -168,7 +174,8 @@ function renderJournal() {
     const query = Object.entries(entry.query || {}).map(([k, v]) => `${k}=${v}`).join("&");
     const notes = [!entry.matched && !entry.fault ? "not emulated" : "",
                    entry.fault ? "injected fault" : "", entry.cut ? "cut" : ""].filter(Boolean);
-    for (const text of [entry.time.slice(11, 19), entry.method, entry.path + (query ? `?${query}` : ""),
+    for (const text of [entry.time.slice(11, 19), askedOf(entry), entry.method,
+                        entry.path + (query ? `?${query}` : ""),
                         entry.status === null ? "dropped" : String(entry.status),
                         entry.pinId === null ? "" : String(entry.pinId), notes.join(", ")]) {
       row.insertCell().textContent = text;

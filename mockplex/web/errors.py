@@ -30,11 +30,11 @@ from mockplex.domain.accounts import (
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.paths import OPENAPI_PATH, is_control_path
 from mockplex.domain.problems import BUG, Problem
-from mockplex.domain.servers import ServerError, ServerNotFound
+from mockplex.domain.servers import CannotServe, ServerError, ServerNotFound
 from mockplex.domain.store import PinNotFound, TooManyPins
 from mockplex.domain.text import printable
 from mockplex.web import render
-from mockplex.web.context import store
+from mockplex.web.context import current_request, store
 from mockplex.web.environ import UNEMULATED
 
 log = logging.getLogger("mockplex")
@@ -173,7 +173,8 @@ def _account_error(error: AccountError) -> Response:
 
 def _server_error(error: ServerError) -> Response:
     """Only the control API adds servers and shares."""
-    status = 404 if isinstance(error, ServerNotFound) else 409
+    status = (404 if isinstance(error, ServerNotFound) else
+              503 if isinstance(error, CannotServe) else 409)
     return _render(ControlError(str(error), status=status))
 
 
@@ -219,11 +220,25 @@ def control_routes() -> list[str]:
     return routes(lambda rule: is_control_path(rule.rule) and rule.endpoint != "static")
 
 
-def _unexpected(error: Exception) -> Response:
-    """A bug in mockplex: answered as plex.tv's 500, logged, and kept for the test."""
-    log.exception("mockplex failed on %s %s", printable(request.method), printable(request.path))
+def record_bug(error: Exception, server: str = "") -> None:
+    """``error``, met while answering the current request, is a bug in mockplex: logged
+    with its traceback and kept for the test as a BUG problem. ``server`` names the fake
+    server asked ("" for plex.tv's side). Each app's handler of anything else calls it,
+    then answers 500 in its own shape."""
+    served = current_request()
+    method, path = printable(served.method), printable(served.path)
+    if server:
+        log.exception("mockplex failed on %s %s (the fake server %r)", method, path,
+                      printable(server))
+    else:
+        log.exception("mockplex failed on %s %s", method, path)
     trace = "".join(traceback.format_exception(error)).rstrip()
-    store().problems.add(Problem(BUG, request.method, request.path, trace))
+    store().problems.add(Problem(BUG, served.method, served.path, trace, server=server))
+
+
+def _unexpected(error: Exception) -> Response:
+    """A bug in mockplex: logged, kept for the test, and answered as plex.tv's 500."""
+    record_bug(error)
     return _render(PlexError(f"mockplex failed: {type(error).__name__}: {error}"))
 
 

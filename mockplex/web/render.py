@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from json.encoder import encode_basestring
 from typing import TypeVar
 from xml.etree import ElementTree
@@ -131,14 +131,30 @@ def respond(tag: str, data: Mapping[str, object], status: int = 200) -> Response
     return Response(xml_text(to_xml(tag, data)), status, content_type=XML_TYPE)
 
 
-def flat_xml(tag: str, data: Mapping[str, object]) -> ElementTree.Element:
-    """The older routes' XML: scalars are attributes, and a list of mappings under a key
-    is that many child elements named by the key, with no wrapper
-    (``<Device ...><Connection .../></Device>``)."""
+#: Names the element of a child under ``key``: ``child_tag(key, item)``.
+ChildTag = Callable[[str, Mapping[str, object]], str]
+
+
+def flat_xml(tag: str, data: Mapping[str, object], *, child_tag: ChildTag | None = None,
+             words: Mapping[str, Collection[str]] | None = None) -> ElementTree.Element:
+    """The older routes' XML, and a Plex Media Server's: scalars are attributes
+    (:func:`xml_attribute`), and a list of mappings under a key is that many child
+    elements named by the key, with no wrapper (``<Device ...><Connection .../></Device>``).
+
+    ``child_tag`` names a child otherwise (by its key and its data: a server's library
+    items are ``<Video>`` or ``<Directory>`` by their type); ``words`` gives, by element,
+    the attributes whose booleans are written ``true`` and ``false`` rather than 1 and 0
+    (a server's ``{"Setting": ("default", "value")}``)."""
     element = ElementTree.Element(tag)
+    worded = words.get(tag, ()) if words else ()
     for key, value in data.items():
         if isinstance(value, list):
-            element.extend(flat_xml(key, item) for item in value)
+            element.extend(
+                flat_xml(child_tag(key, item) if child_tag else key, item,
+                         child_tag=child_tag, words=words)
+                for item in value)
+        elif isinstance(value, bool) and key in worded:
+            element.set(key, "true" if value else "false")
         else:
             element.set(key, xml_attribute(value))
     return element

@@ -1,6 +1,7 @@
-"""What passes through an app: every plex.tv-side request is journaled, and every
-request to a fake Plex Media Server (the app of :mod:`mockplex.pms`, whose entries name
-the server); injected faults meet the requests they match, each side's its own."""
+"""What passes through an app: every plex.tv-side request is journaled (:class:`Traffic`),
+and every request to a fake Plex Media Server (the app of :mod:`mockplex.pms`, whose
+entries name the server: :class:`ServerTraffic`); injected faults meet the requests they
+match, each side's its own. The plex.tv side never looks a server up."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from mockplex.web.environ import (
     FAULT,
     FOREIGN_HOST,
     MEDIA_SERVER,
+    REFUSED,
     UNEMULATED,
     XPLEX_HEADERS,
 )
@@ -51,12 +53,12 @@ class DropConnection(ClientDisconnected):
 class FaultMiddleware:
     """Meets each request with its fault: waits ``delay_ms``, drops the connection,
     or hands an error status on to the app (``environ[FAULT]``). ``server_of`` names
-    the fake server a request is for (None: the plex.tv side), which the faults match."""
+    the fake server a request is for, which the faults match (None, the plex.tv side:
+    no server asked for)."""
 
     def __init__(self, wsgi_app: WSGIApp, faults: Faults,
                  on_drop: Callable[[dict[str, Any]], None],
-                 server_of: Callable[[dict[str, Any]], str | None] = lambda environ: None,
-                 ) -> None:
+                 server_of: Callable[[dict[str, Any]], str] | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.faults = faults
         self.on_drop = on_drop
@@ -64,8 +66,10 @@ class FaultMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        server_of = self.server_of
         fault = self.faults.take(environ.get("REQUEST_METHOD", "GET"),
-                                 environ.get("PATH_INFO", ""), self.server_of(environ))
+                                 environ.get("PATH_INFO", ""),
+                                 None if server_of is None else server_of(environ))
         if fault is not None:
             if fault.delay_ms:
                 self.faults.pause(fault.delay_ms / 1000)
@@ -152,25 +156,24 @@ def read_headers(environ: dict[str, Any]) -> tuple[int, Headers]:
 
 
 class Traffic:
-    """The journal and the faults meeting each request of one app: called by the app's
-    hooks (:mod:`mockplex.app`) with the request itself, read once per hook.
+    """The journal and the faults meeting each request of the plex.tv app: called by the
+    app's hooks (:mod:`mockplex.app`) with the request itself, read once per hook. Its
+    entries name no server, and only the faults of the plex.tv side meet its requests."""
 
-    With ``media_servers``, the app is the fake Plex Media Servers' (:mod:`mockplex.pms`):
-    every path is theirs (they have no control API), each entry and problem names the
-    server asked, and only faults aimed at servers meet their requests.
-    """
-
-    def __init__(self, app: Flask, *, media_servers: bool = False) -> None:
+    def __init__(self, app: Flask) -> None:
         self.store = store_of(app)
         self.config = app.config  # read per request: a test may change it
-        self.media_servers = media_servers
 
     def journaled(self, path: str) -> bool:
-        return self.media_servers or journaled(path)
+        return journaled(path)
 
-    def server_of(self, environ: dict[str, Any]) -> str | None:
-        """The fake server a request is for, by name (None on the plex.tv side)."""
-        return server_name(self.store, environ) if self.media_servers else None
+    def server_of(self, environ: dict[str, Any]) -> str:
+        """The name of the fake server a request is for: "" (the plex.tv side's)."""
+        return ""
+
+    def middleware(self, wsgi_app: WSGIApp) -> FaultMiddleware:
+        """The faults meeting the app's requests, before Flask."""
+        return FaultMiddleware(wsgi_app, self.store.faults, self.dropped)
 
     def before(self, served: Request) -> None:
         """First of all: headers too large, then an injected status; then keep the raw
@@ -206,7 +209,7 @@ class Traffic:
         if plex is None:  # the guard refused the request before the headers were read
             plex = xplex_headers(environ)
         headers = tuple(response.headers)  # (name, value) pairs, as sent
-        server = self.server_of(environ) or ""
+        server = self.server_of(environ)
         state.journal.record_request(
             time=state.clock.now(), method=served.method, path=path,
             query_string=redacted(environ.get("QUERY_STRING", "")),
@@ -219,8 +222,9 @@ class Traffic:
             duration_ms=0.0 if began is None else (real_monotonic() - began) * 1000,
             server=server,
         )
-        # An injected fault is never a problem, nor a request refused for its Host.
-        if not matched and not fault and FOREIGN_HOST not in environ:
+        # An injected fault is never a problem, nor a request refused for its Host or
+        # for the host it names (a relayed request in absolute form).
+        if not matched and not fault and FOREIGN_HOST not in environ and REFUSED not in environ:
             state.problems.add(Problem(UNMATCHED, served.method, path, server=server))
 
     def dropped(self, environ: dict[str, Any]) -> None:
@@ -235,14 +239,29 @@ class Traffic:
                                        xplex_headers=xplex_headers(environ), status=None,
                                        fault=True, scheme=environ.get("wsgi.url_scheme", "http"),
                                        host=host_of(environ),
-                                       server=self.server_of(environ) or ""))
+                                       server=self.server_of(environ)))
 
 
-def init_app(app: Flask, *, media_servers: bool = False) -> Traffic:
+class ServerTraffic(Traffic):
+    """:class:`Traffic` of the fake Plex Media Servers' app (:mod:`mockplex.pms`): every
+    path is theirs (they have no control API), each entry and problem names the server
+    asked, and only the faults aimed at servers meet their requests."""
+
+    def journaled(self, path: str) -> bool:
+        return True
+
+    def server_of(self, environ: dict[str, Any]) -> str:
+        """The name of the fake server a request is for (:func:`server_name`)."""
+        return server_name(self.store, environ)
+
+    def middleware(self, wsgi_app: WSGIApp) -> FaultMiddleware:
+        return FaultMiddleware(wsgi_app, self.store.faults, self.dropped, self.server_of)
+
+
+def init_app(app: Flask, kind: type[Traffic] = Traffic) -> Traffic:
     """Meet ``app``'s requests with their faults (the middleware); the app's hooks call
-    the returned :class:`Traffic` before and after each view. ``media_servers``: ``app``
-    is the fake Plex Media Servers' (:class:`Traffic`)."""
-    traffic = Traffic(app, media_servers=media_servers)
-    app.wsgi_app = FaultMiddleware(app.wsgi_app,  # type: ignore[method-assign]
-                                   traffic.store.faults, traffic.dropped, traffic.server_of)
+    the returned :class:`Traffic` (or ``kind``: :class:`ServerTraffic` for the fake
+    servers' app) before and after each view."""
+    traffic = kind(app)
+    app.wsgi_app = traffic.middleware(app.wsgi_app)  # type: ignore[method-assign]
     return traffic

@@ -51,7 +51,8 @@ def test_a_listening_server_lists_its_port_and_the_connections_plex_tv_lists(cli
     assert listed["connections"] == [
         {"uri": direct, "local": True, "relay": False},
         {"uri": "http://127.0.0.1:32999", "local": True, "relay": False},
-        {"uri": direct, "local": False, "relay": False}]
+        {"uri": direct, "local": False, "relay": False},
+        {"uri": "http://127.0.0.1:32999", "local": False, "relay": False}]
     assert {**listed, "port": None, "connections": []} == server
     store.listen(live.machine_identifier, None)
     [stopped] = client.get("/_mockplex/servers").get_json()
@@ -303,7 +304,8 @@ def test_a_live_server_added_over_the_control_api_listens_before_the_answer(mock
     assert server["live"] and isinstance(port, int)
     assert [(c["uri"].split("://")[0], c["uri"].rsplit(":", 1)[1], c["local"])
             for c in server["connections"]] == [
-        ("https", str(port), True), ("http", str(port), True), ("https", str(port), False)]
+        ("https", str(port), True), ("http", str(port), True), ("https", str(port), False),
+        ("http", str(port), False)]
     assert f"http://127.0.0.1:{port}" in {c["uri"] for c in server["connections"]}
     assert mockplex.server_url("Home") == f"http://127.0.0.1:{port}"
     assert identity_of(f"http://127.0.0.1:{port}") == server["machineIdentifier"]

@@ -98,11 +98,30 @@ def test_the_journal_lists_the_requests_newest_first_and_filters(page, mockplex)
     expect(rows.nth(0)).to_contain_text(f"/api/v2/pins/{pin['id']}")
     expect(rows.nth(1)).to_contain_text("POST")
     expect(pin_row(page, mockplex.pin(pin["id"])).locator("td").nth(6)).to_have_text("1")
-    page.get_by_label("Filter by path or pin").fill(str(pin["id"]))
+    page.get_by_label("Filter by path, pin or server").fill(str(pin["id"]))
     expect(rows).to_have_count(1)
     page.get_by_role("button", name="Clear requests").click()
     expect(rows).to_have_count(0)
     assert mockplex.requests == []
+
+
+def test_each_journal_row_says_which_server_was_asked(page, mockplex):
+    hostile = "<img src=x onerror=alert(1)>"
+    mockplex.add_server(hostile)
+    mockplex.add_server("Home")
+    for name in (hostile, "Home"):
+        assert requests.get(mockplex.server_url(name) + "/identity", timeout=5).ok
+    requests.post(mockplex.url + "/api/v2/pins", headers=JSON_HEADERS, timeout=5)
+    rows = page.locator("#journal tbody tr")
+    expect(rows).to_have_count(3)
+    asked = [rows.nth(index).locator("td").nth(1) for index in range(3)]  # newest first
+    expect(asked[0]).to_have_text("plex.tv")
+    expect(asked[1]).to_have_text("server Home")
+    expect(asked[2]).to_have_text(f"server {hostile}")  # text, never markup
+    assert page.locator("#journal img").count() == 0
+    page.get_by_label("Filter by path, pin or server").fill("Home")
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0)).to_contain_text("/identity")
 
 
 def test_a_fault_added_on_the_page_answers_the_next_matching_request(page, mockplex):
@@ -178,7 +197,8 @@ def test_a_server_row_shows_whether_it_is_live_its_connections_and_libraries(pag
     expect(row.locator("td").nth(4)).to_have_text(
         f"https://127-0-0-1.{server.direct_hash}.plex.direct:{port}"
         f"http://127.0.0.1:{port}"
-        f"https://127-0-0-1.{server.direct_hash}.plex.direct:{port} (remote)")
+        f"https://127-0-0-1.{server.direct_hash}.plex.direct:{port} (remote)"
+        f"http://127.0.0.1:{port} (remote)")
     expect(row.locator("td").nth(0)).to_have_text(hostile)  # text, never markup
     expect(row.locator("td").nth(5)).to_have_text(
         f"Films {hostile} (movie, 2 item(s))Music (artist, 0 item(s))")
@@ -210,7 +230,9 @@ def test_the_screenshot_in_the_docs(page, mockplex, tmp_path):
     mockplex.add_server("Alice's Plex", owner="alice", libraries=[
         {"title": "Films", "type": "movie", "items": ["Heat", "Up"]},
         {"title": "TV Shows", "type": "show"}])
+    requests.get(mockplex.server_url("Alice's Plex") + "/identity", timeout=5)
     expect(pin_row(page, weak)).to_contain_text("approved by alice")
+    expect(page.locator("#journal")).to_contain_text("server Alice's Plex")
     expect(page.locator("#servers")).to_contain_text("live on port")
     expect(pin_row(page, strong)).to_be_visible()
     target = SCREENSHOT if os.environ.get("MOCKPLEX_SCREENSHOTS") else tmp_path / "shot.png"

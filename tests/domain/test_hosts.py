@@ -20,7 +20,10 @@ from mockplex.domain.hosts import (
     PROXY_HOSTS,
     Action,
     decide,
+    decide_on_plex_tv,
+    decide_on_server,
     decide_url,
+    direct_host,
     is_plex_host,
 )
 
@@ -88,6 +91,67 @@ def test_an_absolute_url(url, action, status, words):
     decision = decide_url(url, frozenset({"pass.example"}))
     assert (decision.action, decision.status) == (action, status)
     assert words in decision.reason
+
+
+# -- a connection relayed to one fake server's socket: its own names only ----------------
+
+OWN, OTHER = "a" * 32, "b" * 32
+SERVER_WORDS = "this connection reaches one fake server, which answers"
+
+
+@pytest.mark.parametrize(("url", "action", "status", "words"), [
+    (f"http://{direct_host('127.0.0.1', OWN)}:32400/identity", Action.ANSWER, 403, ""),
+    (f"https://{direct_host('10.0.0.1', OWN).upper()}/", Action.ANSWER, 403, ""),  # any port
+    (f"http://{direct_host('127.0.0.1', OTHER)}:32400/", Action.REFUSE, 403,
+     f"its own plex.direct names only (<address>.{OWN}.plex.direct), so it refused "
+     f"'127-0-0-1.{OTHER}.plex.direct' without looking it up"),
+    ("http://plex.tv/api/v2/user", Action.REFUSE, 403, "so it refused 'plex.tv'"),
+    ("https://clients.plex.tv:443/", Action.REFUSE, 403, "so it refused 'clients.plex.tv'"),
+    ("http://plex.tv:x/", Action.REFUSE, 403, "so it refused 'plex.tv'"),  # the host first
+    ("http://example.com/", Action.REFUSE, 403, "so it refused 'example.com'"),
+    (f"http://{direct_host('127.0.0.1', OWN)}:x/", Action.REFUSE, 400, "not a port"),
+    ("http://[::1/identity", Action.REFUSE, 400, "not a URL"),
+])
+def test_on_a_servers_connection_only_its_own_names_are_answered(url, action, status, words):
+    decision = decide_on_server(url, OWN)
+    assert (decision.action, decision.status) == (action, status)
+    assert words in decision.reason
+    if decision.refused and status == 403:
+        assert decision.reason.startswith(SERVER_WORDS)
+        assert "--proxy-passthrough" not in decision.reason  # it would not help here
+    if decision.answered:
+        assert decision.direct_hash == OWN
+
+
+def test_on_the_connection_of_a_server_gone_no_name_is_answered():
+    decision = decide_on_server(f"http://{direct_host('127.0.0.1', OWN)}/", None)
+    assert decision.refused and decision.status == 403
+    assert "answers no name: the server it reached is gone" in decision.reason
+
+
+@pytest.mark.parametrize(("url", "action", "words"), [
+    ("https://plex.tv/api/v2/user", Action.ANSWER, ""),
+    (f"http://{direct_host('127.0.0.1', OWN)}:32400/identity", Action.REFUSE,
+     "this connection reaches plex.tv's side, so it refused"),
+    ("http://example.com/", Action.REFUSE, "mockplex's proxy answers only plex.tv's hosts"),
+])
+def test_on_plex_tvs_connection_a_plex_direct_name_is_refused_for_what_it_is(url, action,
+                                                                            words):
+    decision = decide_on_plex_tv(url)
+    assert decision.action is action and words in decision.reason
+    assert "no server of this mockplex" not in decision.reason  # the server may exist
+
+
+def test_plex_tvs_hosts_are_asked_before_any_plex_direct_rule(monkeypatch):
+    """plex.tv's hosts are the common case, every intercepted request's: they are
+    answered without a plex.direct name's rule being asked at all."""
+    def never(host: str) -> bool:
+        raise AssertionError(f"asked whether {host!r} is below plex.direct")
+
+    monkeypatch.setattr(hosts, "is_direct_host", never)
+    assert decide("https", "clients.plex.tv", None, EVERY_HOST, hosts=PLEX_HOSTS, below=True,
+                  any_port=True, servers=lambda found: True).answered
+    assert decide_url("https://plex.tv/api/v2/pins").answered
 
 
 # -- interception: its hosts and every host below them, any port; the rest pass --------
@@ -165,12 +229,15 @@ def test_no_other_module_lists_plex_hosts_or_decides_about_them(path):
     assert host_lists(tree) == [], f"{path.name} keeps a list of plex.tv's hosts"
 
 
-#: Each way a request reaches the mock, and what of mockplex.domain.hosts it must call.
+#: Each way a request reaches the mock, and what of mockplex.domain.hosts it must call
+#: (a method as ``Class.method``).
 WAYS_IN = [
     ("proxy/listeners.py", "_connect", "decide"),
     ("proxy/listeners.py", "_absolute", "decide_url"),
-    ("app.py", "__call__", "decide_url"),  # InterceptedRequests: the relayed connection
-    ("interception/stack.py", "decide", "decide"),
+    # the relayed connection: to the app's own socket, and to a fake server's
+    ("app.py", "InterceptedRequests.decide", "decide_on_plex_tv"),
+    ("app.py", "InterceptedServerRequests.decide", "decide_on_server"),
+    ("interception/stack.py", "Interception.decide", "decide"),
     ("plextv/pages.py", "auth_url", "decide"),
 ]
 
@@ -178,11 +245,12 @@ WAYS_IN = [
 @pytest.mark.parametrize(("module", "function", "called"), WAYS_IN)
 def test_each_way_in_asks_the_decision(module, function, called):
     tree = ast.parse((PACKAGE / module).read_text())
-    [found] = [node for node in ast.walk(tree)
+    owner, _, name = function.rpartition(".")
+    scopes = [node for node in ast.walk(tree)
+              if isinstance(node, ast.ClassDef) and node.name == owner] if owner else [tree]
+    [found] = [node for scope in scopes for node in ast.walk(scope)
                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-               and node.name == function and (function != "__call__" or any(
-                   isinstance(parent, ast.ClassDef) and parent.name == "InterceptedRequests"
-                   and node in parent.body for parent in ast.walk(tree)))]
+               and node.name == name and (not owner or node in scope.body)]
     calls = {getattr(node.func, "id", getattr(node.func, "attr", None))
              for node in ast.walk(found) if isinstance(node, ast.Call)}
     assert called in calls, f"{module}'s {function} no longer asks hosts.{called}"

@@ -15,12 +15,6 @@ SDK036 = Path(sys.prefix) / "plex-api-client-0.36"
 CLIENT_ID = "sdk030-tests"
 
 
-@pytest.fixture
-def plex(mockplex):
-    with mockplex.intercept() as plex:
-        yield plex
-
-
 def test_030_get_pin_and_token_by_pin_id(plex):
     sdk = PlexAPI()
     pin = sdk.plex.get_pin(request={"client_id": CLIENT_ID}).auth_pin_container

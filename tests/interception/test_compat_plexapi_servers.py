@@ -14,12 +14,6 @@ LIBRARIES = [{"title": "Films", "type": "movie", "items": ["Heat", {"title": "Up
              {"title": "Series", "type": "show"}]
 
 
-@pytest.fixture
-def plex(mockplex):
-    with mockplex.intercept() as plex:
-        yield plex
-
-
 def test_the_owner_connects_and_reads_the_libraries_and_accounts(plex):
     server = plex.add_server("Home", libraries=LIBRARIES)
     account = MyPlexAccount(token=plex.store.default_account.auth_token)

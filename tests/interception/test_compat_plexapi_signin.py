@@ -11,12 +11,6 @@ from plexapi.exceptions import TwoFactorRequired, Unauthorized
 from plexapi.myplex import MyPlexAccount
 
 
-@pytest.fixture
-def plex(mockplex):
-    with mockplex.intercept() as plex:
-        yield plex
-
-
 def test_password_sign_in_by_username_or_email(plex):
     alice = plex.create_user("alice", password="s3cret", email="alice@x.test")
     for login in ("alice", "ALICE@x.test"):

@@ -218,6 +218,7 @@ def test_the_settings_name_the_server(ask):
                                             "value", "hidden", "advanced", "group"}
     assert (settings["sendCrashReports"]["type"], settings["sendCrashReports"]["value"]) == (
         "bool", "true")
+    assert settings["sendCrashReports"]["hidden"] == "0"  # a setting's other booleans: 1, 0
     assert "3600:hourly" in settings["ScheduledLibraryUpdateInterval"]["enumValues"]
     typed = {s["id"]: s for s in as_json(ask("/:/prefs", headers=JSON))["Setting"]}
     assert typed["sendCrashReports"]["value"] is True

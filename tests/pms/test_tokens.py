@@ -76,11 +76,20 @@ def test_a_revoked_token_is_unauthorized(ask, store, owner_token):
     assert ask("/", token=new.auth_token).status_code == 200
 
 
-def test_the_token_may_come_in_the_query(ask, home):
-    assert ask("/", token=None, query_string={"X-Plex-Token": home.access_token}
-               ).status_code == 200
-    assert_unauthorized(ask("/", token=None, query_string={"X-Plex-Token": "wrong"}))
-    assert_unauthorized(ask("/", token=None, query_string={"x-plex-token": home.access_token}))
+@pytest.mark.parametrize("name", ["X-Plex-Token", "x-plex-token", "X-PLEX-TOKEN"])
+def test_the_token_may_come_in_the_query_its_name_in_any_case(ask, home, name):
+    """As plex.tv's side reads it (mockplex.domain.xplex)."""
+    assert ask("/", token=None, query_string={name: home.access_token}).status_code == 200
+    assert_unauthorized(ask("/", token=None, query_string={name: "wrong"}))
+
+
+@pytest.mark.parametrize("name", ["x-plex-token", "X-PLEX-TOKEN"])
+def test_the_headers_name_is_read_in_any_case(ask, home, name):
+    assert ask("/", token=None, headers={name: home.access_token}).status_code == 200
+
+
+def test_the_header_wins_even_empty_as_on_plex_tvs_side(ask, home):
+    assert_unauthorized(ask("/", token="", query_string={"X-Plex-Token": home.access_token}))
 
 
 def test_the_header_wins_over_the_query(ask, home):

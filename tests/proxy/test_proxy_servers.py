@@ -168,6 +168,19 @@ def test_a_later_request_on_the_connection_names_the_same_server_or_is_refused(p
     assert answer.count(b"HTTP/1.1 200") == 2 and b"HTTP/1.1 403" in answer
 
 
+def test_on_plex_tvs_connection_a_servers_name_is_refused_for_what_it_is(proxy, home):
+    """A client that reuses one proxy connection for plex.tv, then a fake server's name
+    (curl and urllib3 do for plain http): the proxy relayed it to plex.tv's side, which
+    cannot answer for the server, and says so."""
+    url = f"http://{name_of(home)}:{port_of(proxy, home)}/identity"
+    first = "GET http://plex.tv/api/v2/ping HTTP/1.1\r\nHost: plex.tv\r\n\r\n"
+    then = f"GET {url} HTTP/1.1\r\nHost: {name_of(home)}\r\nConnection: close\r\n\r\n"
+    answer = exchange(proxy.port, (first + then).encode())
+    _, _, second = answer.partition(b"HTTP/1.1 403")
+    assert second and b"this connection reaches plex.tv's side" in second
+    assert home.machine_identifier.encode() not in answer
+
+
 def test_an_absolute_url_for_a_plex_direct_name_of_no_server_is_refused(proxy, home):
     status, message = error_of(exchange(
         proxy.port, f"GET http://{name_of(None)}/identity HTTP/1.1\r\n\r\n".encode()))

@@ -102,7 +102,7 @@ def test_freezegun_moves_the_mocks_clock_not_the_servers(mockplex):
     import freezegun.config
     from freezegun import freeze_time
 
-    assert {"waitress.", "mockplex.server"} <= set(freezegun.config.settings.default_ignore_list)
+    assert {"waitress.", "mockplex.listener"} <= set(freezegun.config.settings.default_ignore_list)
     with freeze_time("2020-01-01 12:00:00"):
         answer = requests.post(mockplex.url + "/api/v2/pins.json", timeout=5,
                                headers={"X-Plex-Client-Identifier": "frozen"})

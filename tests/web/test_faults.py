@@ -18,6 +18,34 @@ from mockplex.domain.faults import Fault, Faults
 from tests.values import HEADERS
 
 JSON = {**HEADERS, "Accept": "application/json"}
+HELD = 20  # seconds a held client waits for its answer: far less than the delays held
+
+
+def noted_pauses(faults: Faults) -> threading.Event:
+    """Set once a request takes a delay of ``faults`` and begins its pause."""
+    held = threading.Event()
+    pause = faults.pause
+
+    def noted_pause(seconds: float) -> None:
+        held.set()
+        pause(seconds)
+
+    faults.pause = noted_pause  # type: ignore[method-assign]
+    return held
+
+
+def held_answer(url: str, answers: list[object], **kwargs: object) -> threading.Thread:
+    """A client in a thread, its answer's status (or what it raised) put in ``answers``."""
+
+    def ask() -> None:
+        try:
+            answers.append(requests.request(url=url, timeout=HELD, **kwargs).status_code)
+        except requests.RequestException as error:
+            answers.append(error)
+
+    client = threading.Thread(target=ask)
+    client.start()
+    return client
 
 
 def test_a_fault_answers_the_next_matching_requests_then_stops(client, new_pin):
@@ -195,3 +223,52 @@ def test_a_fault_made_in_python_keeps_to_the_text_cap(mockplex, fields):
     with pytest.raises(ValueError, match="at most 1024 characters"):
         mockplex.fail(status=500, **fields)
     assert mockplex.faults == []
+
+
+@pytest.mark.parametrize("end", ["clear_faults", "reset"])
+def test_clearing_the_faults_ends_a_delay_in_flight(mockplex, end):
+    """A 60 s delay held on the plex.tv side ends when the faults are cleared (a reset
+    clears them too): its request is answered at once, long before the client's
+    timeout, and the next request takes no delay."""
+    mockplex.fail("POST", "/api/v2/pins", delay_ms=60_000)
+    held = noted_pauses(mockplex.store.faults)
+    answers: list[object] = []
+    client = held_answer(mockplex.url + "/api/v2/pins", answers, method="POST",
+                         headers=JSON)
+    assert held.wait(HELD)
+    getattr(mockplex, end)()
+    client.join(HELD + 5)
+    assert answers == [201]
+    assert requests.post(mockplex.url + "/api/v2/pins", headers=JSON, timeout=HELD).ok
+
+
+def test_a_clear_ends_the_pause_of_a_fault_taken_before_it():
+    """A clear between a request taking its delay and beginning to wait still ends it
+    (the pause would otherwise last its whole minute, far past the join's bound)."""
+    faults = Faults()
+    faults.add(Fault(delay_ms=60_000))
+
+    def request() -> None:
+        assert faults.take("GET", "/api/v2/user") is not None
+        faults.clear()
+        faults.pause(60)
+
+    client = threading.Thread(target=request)
+    client.start()
+    client.join(HELD)
+    assert not client.is_alive() and faults.active() == []
+
+
+def test_the_plex_tv_side_never_looks_a_server_up(client, store, monkeypatch):
+    """Only the fake servers' requests name a server: the plex.tv side's faults and
+    journal ask for none (a lookup per request would be its cost for nothing)."""
+    def never(*args: object) -> str:
+        raise AssertionError("a server looked up for a plex.tv request")
+
+    monkeypatch.setattr("mockplex.web.traffic.server_name", never)
+    store.faults.add(Fault(path="/api/v2/pins", status=503, times=1))
+    store.faults.add(Fault(path="/api/v2/pins", status=500, server="*"))  # never met here
+    assert client.post("/api/v2/pins", headers=JSON).status_code == 503
+    assert client.post("/api/v2/pins", headers=JSON).status_code == 201
+    assert [(entry.status, entry.server) for entry in store.journal.entries()] == [
+        (503, ""), (201, "")]
