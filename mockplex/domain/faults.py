@@ -29,8 +29,8 @@ MAX_TEXT = 8192  # characters of a header value, or of the message
 #: spaces and tabs: no CR, LF or NUL, nothing a WSGI server cannot encode).
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
-#: Headers that frame the message itself: the server sets them, a fault cannot.
 ANY_SERVER = "*"  # a fault's server: any fake server's requests
+#: Headers that frame the message itself: the server sets them, a fault cannot.
 FRAMING = frozenset({"connection", "content-length", "keep-alive", "proxy-connection", "te",
                      "trailer", "transfer-encoding", "upgrade"})
 

@@ -109,16 +109,21 @@ class LibraryDirectorySchema(Schema):
     title = text()
 
 
-class LibrarySchema(Schema):
-    """``GET /library``: the library's front page (python-plexapi's ``Library``)."""
+class LibraryContainer(Schema):
+    """What every container of the library's routes says of itself."""
 
     size = number()
     allow_sync = flag("allowSync")
-    art = text()
-    content = text()
     identifier = text()
     media_tag_prefix = text("mediaTagPrefix")
     media_tag_version = number("mediaTagVersion")
+
+
+class LibrarySchema(LibraryContainer):
+    """``GET /library``: the library's front page (python-plexapi's ``Library``)."""
+
+    art = text()
+    content = text()
     title1 = text()
     title2 = text()
     directories = fields.List(fields.Nested(LibraryDirectorySchema), data_key="Directory",
@@ -157,14 +162,9 @@ class SectionSchema(Schema):
     locations = fields.List(fields.Nested(LocationSchema), data_key="Location", required=True)
 
 
-class SectionsSchema(Schema):
+class SectionsSchema(LibraryContainer):
     """``GET /library/sections``."""
 
-    size = number()
-    allow_sync = flag("allowSync")
-    identifier = text()
-    media_tag_prefix = text("mediaTagPrefix")
-    media_tag_version = number("mediaTagVersion")
     title1 = text()
     directories = fields.List(fields.Nested(SectionSchema), data_key="Directory",
                               required=True)
@@ -184,20 +184,15 @@ class ItemSchema(Schema):
     updated_at = number("updatedAt")
 
 
-class ItemsSchema(Schema):
+class ItemsSchema(LibraryContainer):
     """``GET /library/sections/<key>/all``: a page of the library's items."""
 
-    size = number()
     total_size = number("totalSize")
     offset = number()
-    allow_sync = flag("allowSync")
     art = text()
-    identifier = text()
     library_section_id = number("librarySectionID")
     library_section_title = text("librarySectionTitle")
     library_section_uuid = text("librarySectionUUID")
-    media_tag_prefix = text("mediaTagPrefix")
-    media_tag_version = number("mediaTagVersion")
     thumb = text()
     title1 = text()
     title2 = text()
