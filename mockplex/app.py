@@ -24,7 +24,7 @@ from mockplex.plextv import pins as plextv
 from mockplex.pms import routes as pms_routes
 from mockplex.proxy.relays import Relays
 from mockplex.web import errors, guard, traffic
-from mockplex.web.context import STORE, current_request
+from mockplex.web.context import STORE, current_request, store
 from mockplex.web.context import store_of as store_of  # mockplex.store_of: the one way
 from mockplex.web.cors import Cors
 from mockplex.web.environ import INTERCEPTED, MEDIA_SERVER, REFUSED
@@ -238,6 +238,10 @@ def _around_views(app: Flask, recorder: traffic.Traffic, cors: Cors) -> None:
 
 def _log_request(served: Request, response: Response) -> None:
     query = guard.redacted(served.environ.get("QUERY_STRING", ""))
-    access_log.info('%s "%s %s" %s', served.remote_addr, printable(served.method),
+    machine_identifier = served.environ.get(MEDIA_SERVER)
+    server = (store().server_for_machine_identifier(machine_identifier)
+              if machine_identifier else None)
+    access_log.info('%s "%s %s" %s%s', served.remote_addr, printable(served.method),
                     printable(served.path + ("?" + query if query else "")),
-                    response.status_code)
+                    response.status_code,
+                    f" on the fake server '{printable(server.name)}'" if server else "")

@@ -15,6 +15,7 @@ stop the mock with the same code (:func:`prepare`, :func:`start`, :class:`Mock`)
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import signal
@@ -169,8 +170,8 @@ def add_serve_options(command: argparse.ArgumentParser, *, port: int, strict: st
                          help="approve pins as the default account with no one clicking: "
                               "after-polls=N (poll N+1 carries the token) or after-seconds=S")
     command.add_argument("--scenario", metavar="FILE", action=Spelled,
-                         help="a scenario file (JSON) of accounts and pins to start with, "
-                              "laid down again by every reset")
+                         help="a scenario file (JSON) of accounts, pins, servers and shares "
+                              "to start with, laid down again by every reset")
     command.add_argument("--seed", type=int, metavar="N",
                          help="make ids, codes and tokens reproducible (the same after a "
                               "reset)")
@@ -204,8 +205,9 @@ def add_serve_options(command: argparse.ArgumentParser, *, port: int, strict: st
     proxy = command.add_argument_group(
         "plex.tv for unchanged programs (needs mockplex[proxy]; see docs/proxy.md)")
     proxy.add_argument("--proxy-port", type=port_number, metavar="PORT",
-                       help="also run an HTTP proxy that answers plex.tv's hosts as the mock "
-                            "and refuses every other; 0 picks a free port")
+                       help="also run an HTTP proxy that answers plex.tv's hosts and the "
+                            "live fake servers' plex.direct names as the mock, and refuses "
+                            "every other; 0 picks a free port")
     proxy.add_argument("--tls-port", type=port_number, metavar="PORT",
                        help="also listen for HTTPS with the plex.tv certificates, for "
                             "programs pointed at it by name (/etc/hosts, curl --resolve); "
@@ -437,7 +439,11 @@ def start(args: argparse.Namespace, app: Any, ca: Any) -> Mock:
         proxy = start_proxy(args, server, ca)
     except CannotListen as error:
         server.stop()
-        print(f"mockplex: {error}", file=sys.stderr)
+        taken = getattr(error.__cause__, "errno", None) == errno.EADDRINUSE
+        print(f"mockplex: {error}" + ("; another mockplex (or another program) listens there:"
+                                      " give another --port, or --port 0 for a free one "
+                                      "(make serve PORT=N)" if taken else ""),
+              file=sys.stderr)
         raise NotStarted(1) from None
     except SystemExit:
         server.stop()
@@ -505,7 +511,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     # run's command follows the first "--", and is not argparse's to read.
     split = given.index("--") if "--" in given else len(given)
-    args = parser().parse_args(given[:split])
+    args, unknown = parser().parse_known_args(given[:split])
+    if unknown and args.command == "run" and split == len(given):
+        subcommand(parser(), "run").error(
+            f"unrecognized arguments: {' '.join(unknown)}; give the command to run after "
+            "--, as in mockplex run --strict -- pytest")
+    if unknown:
+        args = parser().parse_args(given[:split])  # argparse's own answer (an error)
     if args.command == "run":
         if not given[split + 1:]:
             subcommand(parser(), "run").error(

@@ -24,7 +24,7 @@ from mockplex.domain.hosts import PLEX_HOSTS
 from mockplex.domain.journal import Entry, check_count
 from mockplex.domain.pins import Pin
 from mockplex.domain.problems import report
-from mockplex.domain.servers import LIVE_ADDRESS, Server, ServerError, Share
+from mockplex.domain.servers import LIVE_ADDRESS, Connection, Server, ServerError, Share
 from mockplex.domain.store import Store
 from mockplex.interception.stack import Interception
 from mockplex.plextv.pages import auth_url
@@ -128,6 +128,13 @@ class MockPlex:
                                "while the mock runs (the mockplex fixture, a started "
                                "LiveServer, mockplex serve)")
         return f"http://{LIVE_ADDRESS}:{port}"
+
+    def connections(self, name: str) -> tuple[Connection, ...]:
+        """The connections plex.tv lists for server ``name`` now: a live one's plex.direct
+        name and ``http://127.0.0.1:PORT``, local and remote, once it listens (none
+        before); one given connections, those (raises
+        :class:`~mockplex.domain.servers.ServerNotFound` for no such server)."""
+        return self.store.connections(self.store.server(name))
 
     def share(self, server_name: str, username: str) -> Share:
         """Share a server with account ``username``: the two are friends, and its

@@ -361,3 +361,14 @@ def test_the_sockets_own_refusals_are_in_the_servers_shape(live, head, status):
     assert top.startswith(f"HTTP/1.1 {status} ".encode())
     assert b"Content-Type: text/html" in top
     assert body.startswith(b"<html><head><title>") and f"<h1>{status} ".encode() in body
+
+
+def test_the_access_log_names_the_server_asked(live, caplog):
+    port = live.store.port_of(live.store.add_server("Home\x1b[2J"))
+    with caplog.at_level("INFO", logger="mockplex.access"):
+        identity(port)
+        requests.get(live.url + "/api/v2/ping", timeout=TIMEOUT)
+    lines = [record.getMessage() for record in caplog.records
+             if record.name == "mockplex.access"]
+    assert lines[0].endswith('"GET /identity" 200 on the fake server \'Home\\x1b[2J\'')
+    assert lines[1].endswith('"GET /api/v2/ping" 401')  # plex.tv's side: as before

@@ -116,6 +116,8 @@ def test_a_port_taken_exits_2_at_once_and_never_runs_cmd(tmp_path):
         done = mockplex_run("--port", port, cmd=f"touch {marker}")
     assert done.returncode == 2
     assert f"mockplex: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "another mockplex (or another program) listens there: give another --port, " \
+           "or --port 0 for a free one" in done.stderr
     assert "sh was not run" in done.stderr and "Traceback" not in done.stderr
     assert not marker.exists()
 
@@ -172,6 +174,21 @@ def test_no_command_is_a_usage_error(capsys):
         assert exited.value.code == 2
         assert "mockplex run: error: no command to run: give it after --" in (
             capsys.readouterr().err)
+
+
+def test_a_command_given_without_the_dashes_is_named_with_the_fix(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--quiet", "curl", "-sS", "http://x"])
+    assert exited.value.code == 2
+    assert ("mockplex run: error: unrecognized arguments: curl -sS http://x; give the "
+            "command to run after --") in capsys.readouterr().err
+
+
+def test_an_unknown_option_of_serve_is_argparses_error(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--nope"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --nope" in capsys.readouterr().err
 
 
 def test_serve_still_takes_no_command(capsys):

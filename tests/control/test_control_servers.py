@@ -239,6 +239,21 @@ def test_server_url_is_where_a_listening_live_server_answers():
     assert plex.server_url("Home") == "http://127.0.0.1:32999"
 
 
+def test_connections_are_those_plex_tv_lists_for_the_server_now():
+    plex = MockPlex(Store(), "http://mock.invalid")
+    server = plex.add_server("Home")
+    assert plex.connections("Home") == ()  # not listening yet
+    plex.store.listen(server.machine_identifier, 32999)
+    direct = f"https://127-0-0-1.{server.direct_hash}.plex.direct:32999"
+    assert [(c.uri, c.local) for c in plex.connections("Home")] == [
+        (direct, True), ("http://127.0.0.1:32999", True), (direct, False),
+        ("http://127.0.0.1:32999", False)]
+    plex.add_server("Dead", connections=[REFUSING])
+    assert [c.uri for c in plex.connections("Dead")] == [REFUSING]
+    with pytest.raises(ServerNotFound):
+        plex.connections("Nope")
+
+
 def test_server_url_refuses_a_server_that_is_not_live_or_unknown():
     plex = MockPlex(Store(), "http://mock.invalid")
     plex.add_server("Dead", connections=[REFUSING])
