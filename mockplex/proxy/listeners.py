@@ -84,6 +84,9 @@ MAX_CONNECTIONS = 4000
 START_TIMEOUT = 10  # seconds to bind and start the loop
 STOP_TIMEOUT = 2  # seconds for every connection to end; a stop normally takes milliseconds
 LINGER = 2  # seconds a refused client's last bytes are read and dropped before closing
+#: Connections the system queues for the proxy before it accepts them: a burst of more
+#: waits out the client's SYN retries (a second, then three).
+BACKLOG = 1024
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,7 @@ class Proxy:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, port))
-            sock.listen(1024)
+            sock.listen(BACKLOG)
         except OSError:
             sock.close()
             raise
@@ -287,8 +290,8 @@ class Proxy:
                 writer.transport.abort()
                 self._tasks.discard(task)  # counted until closed
 
-        return await asyncio.start_server(
-            tracked, sock=sock, limit=MAX_HEAD,
+        return await asyncio.start_server(  # (it listens again: with its backlog, 100 by
+            tracked, sock=sock, limit=MAX_HEAD, backlog=BACKLOG,  # default, unless told)
             ssl=self._contexts[PROXY_HOSTS[0]] if tls else None,
             ssl_handshake_timeout=self.timeouts.handshake if tls else None)
 

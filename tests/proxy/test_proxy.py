@@ -400,7 +400,7 @@ def test_past_the_connection_limit_new_clients_get_503(impatient):
 def test_a_thousand_idle_tunnels_and_everyone_else_is_served(server, proxy):
     tunnels = []
     try:
-        for _ in range(1000):
+        for _ in range(1000):  # at once: the proxy queues them all (BACKLOG)
             sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT)
             tunnels.append(sock)
             sock.sendall(b"CONNECT plex.tv:443 HTTP/1.1\r\n\r\n")
