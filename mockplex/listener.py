@@ -44,6 +44,8 @@ from mockplex.domain.limits import HEAD_MAX
 from mockplex.domain.paths import reachable
 from mockplex.domain.servers import LIVE_ADDRESS
 from mockplex.pms.answers import HTML_TYPE, PROTOCOL, page
+from mockplex.web.context import store_of
+from mockplex.web.environ import ENDED
 from mockplex.web.errors import PlexError, error_json
 from mockplex.web.guard import allow_host
 from mockplex.web.render import JSON_TYPE
@@ -166,6 +168,19 @@ class ServerChannel(PlexChannel):
     error_task_class = ServerErrorTask
 
 
+class Ended:
+    """WSGI middleware on a socket: each request carries the Event the socket sets as it
+    stops (``environ[ENDED]``), which ends an injected delay held on it."""
+
+    def __init__(self, wsgi_app: Any, ended: threading.Event) -> None:
+        self.wsgi_app = wsgi_app
+        self.ended = ended
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ[ENDED] = self.ended
+        return self.wsgi_app(environ, start_response)
+
+
 class Lane(ThreadedTaskDispatcher):
     """waitress's task dispatcher, with ``threads`` workers, that can say it is idle."""
 
@@ -236,6 +251,7 @@ class Listener:
         self.threads = threads
         self._server: Any = None  # a waitress BaseWSGIServer, internals used in stop()
         self._thread: threading.Thread | None = None
+        self._ended = threading.Event()  # set as it stops (each start makes a new one)
 
     @property
     def running(self) -> bool:
@@ -283,13 +299,16 @@ class Listener:
         """Bind (port 0 picks a free port, read back into ``port``) and serve."""
         if self.running:
             raise RuntimeError(f"the server is already running at {self.url}")
+        self._ended = threading.Event()
+        lanes = self._dispatcher()  # (its workers start now: stopped again on a failure)
         try:
             server: BaseWSGIServer | MultiSocketServer = create_server(
-                self._wsgi(), host=self.host, port=self.port, threads=self.threads,
-                _dispatcher=self._dispatcher(), **self.limits,
+                Ended(self._wsgi(), self._ended), host=self.host, port=self.port,
+                threads=self.threads, _dispatcher=lanes, **self.limits,
                 clear_untrusted_proxy_headers=True, ident="mockplex",
                 max_request_header_size=HEAD_MAX, **body_cap(self.app))
         except (OSError, ValueError) as error:  # ValueError: a host that resolves to none
+            lanes.shutdown(cancel_pending=True, timeout=GRACE)
             raise CannotListen(f"cannot listen on {self.host}:{self.port}: {error}") from error
         if not isinstance(server, BaseWSGIServer):  # pragma: no cover - one host, one socket
             server.close()
@@ -317,6 +336,8 @@ class Listener:
             return
         self._stopping()
         self._server = self._thread = None
+        self._ended.set()  # the delays held on its requests end now, no other socket's
+        store_of(self.app).faults.wake()
         lanes: Lane = server.task_dispatcher
         socket_map: dict[int, Any] = server._map  # waitress's socket map: every open socket
 

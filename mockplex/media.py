@@ -24,16 +24,20 @@ request in absolute form may name there is the server side's own check
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from flask import Flask
 
 from mockplex.app import pms_app_of, store_of
+from mockplex.domain.store import Store
 from mockplex.listener import CannotListen, MediaListener
 from mockplex.web.environ import MEDIA_SERVER
 
-MEDIA = "mockplex.media"  # app.extensions: the app's MediaServers
-_MAKING = threading.Lock()  # held while an app's MediaServers is looked up or made
+#: Each store's MediaServers: the store keeps the ports and the faults, so two apps on
+#: one store (an Intercept handle's intercept() makes one) share one set of sockets.
+_BY_STORE: weakref.WeakKeyDictionary[Store, MediaServers] = weakref.WeakKeyDictionary()
+_MAKING = threading.Lock()  # held while a store's MediaServers is looked up or made
 
 
 class ServerRequests:
@@ -50,13 +54,15 @@ class ServerRequests:
 
 
 def media_servers(app: Flask) -> MediaServers:
-    """The live fake servers of mock ``app`` on their sockets, made on first use: a
+    """The live fake servers of mock ``app``'s store on their sockets, made on first use
+    (one per store, whichever of the store's apps asks first serves them): a
     :class:`mockplex.server.LiveServer` of the app starts them with itself, an
     interception (:mod:`mockplex.interception.stack`) too."""
+    store = store_of(app)
     with _MAKING:
-        found: MediaServers | None = app.extensions.get(MEDIA)
+        found = _BY_STORE.get(store)
         if found is None:
-            found = app.extensions[MEDIA] = MediaServers(app)
+            found = _BY_STORE[store] = MediaServers(app)
         return found
 
 
@@ -86,7 +92,6 @@ class MediaServers:
         with self._lock:
             self._starts += 1
             if self._starts == 1:
-                self.store.faults.hold()  # injected delays last their time while it runs
                 self.store.server_watchers.append(self.sync)
             try:
                 self._sync()
@@ -114,10 +119,6 @@ class MediaServers:
             return
         if self.sync in self.store.server_watchers:
             self.store.server_watchers.remove(self.sync)
-        # Nothing of the mock runs any more (a LiveServer and an interception each hold a
-        # start): the delays held on the servers' sockets end now, as a LiveServer's own
-        # stop ends those on its socket, so that each listener stops at once.
-        self.store.faults.release()
         listeners, self._listeners = self._listeners, {}
         for machine_identifier, listener in listeners.items():
             listener.stop()

@@ -106,14 +106,12 @@ class LiveServer(Listener):
         return Lanes(self.threads)
 
     def _serving(self) -> None:
-        self.store.faults.hold()
         media_servers(self.app).start()
         self._media = True
 
     def _stopping(self) -> None:
         for companion in list(self.companions):  # they relay to this server: first
             companion.stop()
-        self.store.faults.release()  # injected delays end now
         if self._media:
             self._media = False
             media_servers(self.app).stop()

@@ -372,3 +372,46 @@ def test_the_access_log_names_the_server_asked(live, caplog):
              if record.name == "mockplex.access"]
     assert lines[0].endswith('"GET /identity" 200 on the fake server \'Home\\x1b[2J\'')
     assert lines[1].endswith('"GET /api/v2/ping" 401')  # plex.tv's side: as before
+
+
+def test_two_apps_on_one_store_share_its_servers_sockets():
+    """The store keeps the ports and the faults: a second app on it (an Intercept
+    handle's intercept() makes one) serves the same sockets, and its stop leaves them to
+    the first."""
+    store = store_of(create_app())
+    first, second = LiveServer(create_app(store=store)), LiveServer(create_app(store=store))
+    with first, second:
+        port = store.port_of(store.add_server("Home"))
+        second.stop()
+        assert store.port_of(store.server("Home")) == port
+        assert identity(port).status_code == 200
+    assert refuses(port)
+
+
+def test_a_socket_stopping_ends_its_own_delays_not_the_others():
+    """Two servers of one store: one stopping leaves the delay held on the other's
+    request alone (it ends when the faults are cleared, and only then)."""
+    store = store_of(create_app())
+    first, second = LiveServer(create_app(store=store)), LiveServer(create_app(store=store))
+    with first, second:
+        store.faults.add(Fault(path="/api/v2/pins", delay_ms=60_000))
+        held = noted_pauses(store.faults)
+        events: list[object] = []
+        client = held_answer(second.url + "/api/v2/pins", events, method="POST",
+                             headers={"X-Plex-Client-Identifier": "c"})
+        assert held.wait(HELD)
+        first.stop()
+        events.append("cleared")
+        store.faults.clear()
+        client.join(HELD + 5)
+        assert events == ["cleared", 201]
+
+
+def test_a_start_that_cannot_listen_leaves_no_worker_thread():
+    before = set(threading.enumerate())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(OSError, match="cannot listen"):
+            LiveServer(port=taken.getsockname()[1]).start()
+    assert set(threading.enumerate()) <= before

@@ -106,34 +106,32 @@ class Faults:
     """The active faults, first added first matched. Thread-safe.
 
     An injected delay (:meth:`pause`) lasts its time unless something ends it first:
-    :meth:`clear` (a reset too) ends every delay of a fault taken before it, and
-    :meth:`release` every delay, and skips the next ones until :meth:`hold`."""
+    :meth:`clear` (a reset too) ends every delay of a fault taken before it, and the
+    socket a request came in on ends the delay held on it as it stops (its ``ended``
+    event, set before it calls :meth:`wake`), leaving the delays held on the store's
+    other sockets alone."""
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._woken = threading.Condition(self._lock)  # notified by clear() and release()
+        self._woken = threading.Condition(self._lock)  # notified by clear() and wake()
         self._clears = 0  # clear() calls so far: a delay ends when this moves on
-        self._released = False
         self._taken = threading.local()  # per thread: _clears when it took a delay
 
-    def pause(self, seconds: float) -> None:
-        """An injected delay: wait ``seconds``, or less if :meth:`release` comes first,
-        or :meth:`clear`, since this thread took the delay's fault (:meth:`take`)."""
+    def pause(self, seconds: float, ended: threading.Event | None = None) -> None:
+        """An injected delay: wait ``seconds``, or less if :meth:`clear` comes since this
+        thread took the delay's fault (:meth:`take`), or ``ended`` is set (the request's
+        socket stopping; it then calls :meth:`wake`)."""
         with self._woken:
             since = self._taken.__dict__.pop("clears", self._clears)
-            self._woken.wait_for(lambda: self._released or self._clears != since, seconds)
+            self._woken.wait_for(lambda: self._clears != since or (
+                ended is not None and ended.is_set()), seconds)
 
-    def release(self) -> None:
-        """End every injected delay now and skip the next ones (a server stopping)."""
+    def wake(self) -> None:
+        """Have every delay in flight look again whether it has ended (a socket
+        stopping has set the ``ended`` events of the requests it holds)."""
         with self._woken:
-            self._released = True
             self._woken.notify_all()
-
-    def hold(self) -> None:
-        """Delays last their full time again (a server starting)."""
-        with self._woken:
-            self._released = False
 
     def add(self, fault: Fault) -> Fault:
         with self._lock:

@@ -13,3 +13,6 @@ XPLEX_HEADERS = "mockplex.xplex_headers"  # the request's X-Plex headers, for th
 #: in (the server's own listener, the proxy's relay of its plex.direct name, interception)
 #: and read by the server's side (:mod:`mockplex.pms`); absent on the plex.tv side.
 MEDIA_SERVER = "mockplex.media_server"
+#: The socket a request came in on: an Event it sets as it stops, which ends an
+#: injected delay held on the request (:meth:`mockplex.domain.faults.Faults.pause`).
+ENDED = "mockplex.ended"

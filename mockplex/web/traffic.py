@@ -23,6 +23,7 @@ from mockplex.web.context import store_of
 from mockplex.web.environ import (
     BEGAN,
     COOKIE_SET,
+    ENDED,
     FAULT,
     FOREIGN_HOST,
     MEDIA_SERVER,
@@ -72,7 +73,7 @@ class FaultMiddleware:
                                  None if server_of is None else server_of(environ))
         if fault is not None:
             if fault.delay_ms:
-                self.faults.pause(fault.delay_ms / 1000)
+                self.faults.pause(fault.delay_ms / 1000, environ.get(ENDED))
             if fault.drop:
                 self.on_drop(environ)
                 raise DropConnection(f"mockplex dropped {environ.get('PATH_INFO')} "

@@ -79,7 +79,7 @@ def test_a_plex_tv_fault_never_meets_a_server(ask, store):
 def test_a_fault_on_a_server_can_drop_or_delay(ask, store, monkeypatch):
     waited: list[float] = []
     monkeypatch.setattr("mockplex.domain.faults.Faults.pause",
-                        lambda faults, seconds: waited.append(seconds))
+                        lambda faults, seconds, ended=None: waited.append(seconds))
     store.faults.add(Fault(path="/", drop=True, server="Home", times=1))
     store.faults.add(Fault(path="/identity", delay_ms=250, server="Home", times=1))
     with pytest.raises(DropConnection):

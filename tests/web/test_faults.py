@@ -26,9 +26,9 @@ def noted_pauses(faults: Faults) -> threading.Event:
     held = threading.Event()
     pause = faults.pause
 
-    def noted_pause(seconds: float) -> None:
+    def noted_pause(seconds: float, ended: threading.Event | None = None) -> None:
         held.set()
-        pause(seconds)
+        pause(seconds, ended)
 
     faults.pause = noted_pause  # type: ignore[method-assign]
     return held
@@ -104,7 +104,7 @@ def test_bad_faults_are_named(client, body, problem):
 def test_a_delay_waits_then_answers_normally(client, monkeypatch):
     waited: list[float] = []
     monkeypatch.setattr("mockplex.domain.faults.Faults.pause",
-                        lambda faults, seconds: waited.append(seconds))
+                        lambda faults, seconds, ended=None: waited.append(seconds))
     client.post("/_mockplex/faults", json={"path": "/api/v2/pins", "delay_ms": 250, "times": 1})
     assert client.post("/api/v2/pins", headers=JSON).status_code == 201
     assert client.post("/api/v2/pins", headers=JSON).status_code == 201
@@ -210,10 +210,9 @@ def test_the_control_api_answers_while_delays_hold_every_worker(mockplex, mockpl
     assert requests.get(mockplex.url + "/_mockplex/health", timeout=30).status_code == 200
     assert requests.get(mockplex.url + "/_mockplex/pins", timeout=30).status_code == 200
     assert answered == []  # none of the delayed requests had been answered yet
-    mockplex.store.faults.release()  # end the delays now rather than wait them out
+    mockplex.clear_faults()  # end the delays now rather than wait them out
     for caller in callers:
         caller.join(30)
-    mockplex.store.faults.hold()
     assert answered == [201] * held
 
 
