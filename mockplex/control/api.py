@@ -43,12 +43,13 @@ from mockplex.web.errors import ControlError, shown
 if TYPE_CHECKING:
     from marshmallow import Schema
 
-    from mockplex.control import bodies
+    from mockplex.control import bodies, server_bodies
     from mockplex.plextv import arguments, wire
 else:
     # loaded by the first call, not at start-up
     arguments = Deferred("mockplex.plextv.arguments")
     bodies = Deferred("mockplex.control.bodies")
+    server_bodies = Deferred("mockplex.control.server_bodies")
     wire = Deferred("mockplex.plextv.wire")
 
 bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
@@ -174,7 +175,7 @@ def revoke(token: str) -> Response:
 
 def server_json(server: Server) -> dict[str, Any]:
     """``server`` as the control API lists it: with its port and its connections now."""
-    return bodies.listed(server, store().port_of(server), store().connections(server))
+    return server_bodies.listed(server, store().port_of(server), store().connections(server))
 
 
 @bp.get("/servers")
@@ -191,7 +192,7 @@ def servers() -> Response:
     "404": control_error("no account is the owner"),
     "409": control_error("the name or machine identifier is taken")}, "ServerArgs"))
 def add_server() -> Response:
-    args = body(bodies.SERVER_ARGS)
+    args = body(server_bodies.SERVER_ARGS)
     try:
         server = store().add_server(args.pop("name"), args.pop("owner"), **args)
     except ValueError as error:  # what the body cannot say: one live server too many

@@ -19,12 +19,13 @@ from mockplex.web.deferred import Deferred
 if TYPE_CHECKING:
     from marshmallow import Schema, fields
 
-    from mockplex.control import bodies
+    from mockplex.control import bodies, server_bodies
     from mockplex.plextv import arguments, wire
 else:
     # the document is built when first asked for
     arguments = Deferred("mockplex.plextv.arguments")
     bodies = Deferred("mockplex.control.bodies")
+    server_bodies = Deferred("mockplex.control.server_bodies")
     wire = Deferred("mockplex.plextv.wire")
 
 
@@ -39,10 +40,10 @@ def component_schemas() -> dict[str, type[Schema]]:
         "LegacyRoles": wire.LegacyRolesSchema, "LegacyUser": wire.LegacyUserSchema,
         "LegacyAccount": wire.LegacyAccountSchema,
         "Connection": wire.ConnectionSchema, "Resource": wire.ResourceSchema,
-        "ConnectionArgs": bodies.ConnectionArgs, "ItemArgs": bodies.ItemArgs,
-        "LibraryArgs": bodies.LibraryArgs, "ServerArgs": bodies.ServerArgs,
-        "Item": bodies.ItemSchema, "Library": bodies.LibrarySchema,
-        "Server": bodies.ServerSchema,
+        "ConnectionArgs": server_bodies.ConnectionArgs, "ItemArgs": server_bodies.ItemArgs,
+        "LibraryArgs": server_bodies.LibraryArgs, "ServerArgs": server_bodies.ServerArgs,
+        "Item": server_bodies.ItemSchema, "Library": server_bodies.LibrarySchema,
+        "Server": server_bodies.ServerSchema,
         "ShareArgs": bodies.ShareArgs, "Share": bodies.ShareSchema,
         "JournalEntry": bodies.EntrySchema, "Fault": bodies.FaultSchema,
         "VerifyArgs": bodies.ApproveArgs,  # the route's word (POST .../verify), kept

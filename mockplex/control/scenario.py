@@ -14,7 +14,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from mockplex.control.bodies import CreateUserArgs, ServerArgs, ShareArgs
+from mockplex.control.bodies import CreateUserArgs, ShareArgs
+from mockplex.control.server_bodies import ServerArgs
 from mockplex.domain import flags
 from mockplex.domain.accounts import DEFAULT_ACCOUNT, AccountError
 from mockplex.domain.autoapprove import AutoApprove

@@ -66,7 +66,7 @@ def library_titles_apart(ctx, body):
 
 
 def titles_apart(body) -> None:
-    from mockplex.control.bodies import SERVER_ARGS
+    from mockplex.control.server_bodies import SERVER_ARGS
 
     problems = SERVER_ARGS.validate(body)
     if set(problems) != {"libraries"} or not isinstance(problems["libraries"], list):
