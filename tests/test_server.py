@@ -79,7 +79,12 @@ def test_stop_works_when_the_listener_closed_itself():
     server = LiveServer().start()
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as kept:
         kept.sendall(b"GET /_mockplex/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        assert kept.recv(4096).startswith(b"HTTP/1.1 200")
+        answer = b""
+        while not answer.endswith(b'{"status":"ok"}'):  # the whole answer, head and body
+            chunk = kept.recv(4096)
+            assert chunk, f"closed before the whole answer: {answer!r}"
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
         closed = threading.Event()
         server._server.trigger.pull_trigger(lambda: (server._server.close(), closed.set()))
         assert closed.wait(5)
