@@ -24,7 +24,7 @@ A CA made by an older mockplex (0.9 and before) vouches for plex.tv alone, so no
 its certificate for a plex.direct name: loading one replaces it with a new CA (saying
 so in a warning), whose ``ca.pem`` must be trusted anew where the old one was.
 
-The plex.tv leaves are made anew at each start (:class:`Leaves`); a live server's, for
+The plex.tv leaves are made anew at each start (:meth:`CA.contexts`); a live server's, for
 ``*.<hash>.plex.direct``, on first use (:class:`DirectLeaves`); their files live in a
 private temporary folder only while they are loaded.
 """
@@ -206,16 +206,6 @@ class CA:
             return {host: self.issue(host, Path(folder)).context() for host in hosts}
         finally:  # the contexts hold what they need; the files are not kept
             shutil.rmtree(folder, ignore_errors=True)
-
-
-class Leaves:
-    """Server certificates for ``hosts``: ``contexts[host]`` is each one's TLS context."""
-
-    def __init__(self, ca: CA, hosts: tuple[str, ...]) -> None:
-        self.contexts = ca.contexts(hosts)
-
-    def close(self) -> None:
-        """(Nothing is left to remove: the files went once loaded.)"""
 
 
 class DirectLeaves:

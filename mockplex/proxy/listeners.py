@@ -67,7 +67,7 @@ from mockplex.domain.hosts import (
 )
 from mockplex.domain.paths import DEFAULT_HOST, is_loopback, reachable
 from mockplex.domain.servers import LIVE_ADDRESS
-from mockplex.proxy.ca import CA, DirectLeaves, Leaves
+from mockplex.proxy.ca import CA, DirectLeaves
 from mockplex.proxy.clientenv import client_env
 from mockplex.proxy.head import MAX_HEAD, Head, Refused, authority
 from mockplex.proxy.relays import Route
@@ -221,7 +221,7 @@ class Proxy:
         return sock
 
     def _leaf_contexts(self) -> dict[str, ssl.SSLContext]:
-        leaves = Leaves(self.ca, PROXY_HOSTS)
+        contexts = self.ca.contexts(PROXY_HOSTS)
 
         def by_name(sslobj: ssl.SSLObject, name: str | None,
                     context: ssl.SSLContext) -> int | None:
@@ -229,7 +229,7 @@ class Proxy:
             # plex.tv's or a live server's plex.direct name: what the TLS listener
             # presents. Another plex.direct name ends the handshake.
             host = normal(name or "")
-            chosen = leaves.contexts.get(host)
+            chosen = contexts.get(host)
             if chosen is None and is_direct_host(host):
                 decision = self._decide_direct(host)
                 if decision.direct_hash is None:
@@ -238,9 +238,9 @@ class Proxy:
             if chosen is not None:
                 sslobj.context = chosen
             return None
-        for context in leaves.contexts.values():
+        for context in contexts.values():
             context.sni_callback = by_name
-        return leaves.contexts
+        return contexts
 
     def _is_live(self, direct_hash: str) -> bool:
         """Is ``direct_hash`` a live server's (of the server's store)?"""

@@ -18,7 +18,7 @@ from freezegun import freeze_time
 
 from mockplex.domain.hosts import PROXY_HOSTS
 from mockplex.proxy import ca as ca_module
-from mockplex.proxy.ca import CA, DirectLeaves, Leaves, system_roots
+from mockplex.proxy.ca import CA, DirectLeaves, system_roots
 
 HASH = "0123456789abcdef0123456789abcdef"
 
@@ -38,12 +38,12 @@ def strict_context(ca: CA) -> ssl.SSLContext:
 def handshake(ca: CA, host: str, server_name: str) -> str:
     """A real TLS handshake over loopback: the server presents the CA's certificate for
     ``host``; the client verifies it as ``server_name``. Returns the TLS version."""
-    leaves = Leaves(ca, (host,))
+    contexts = ca.contexts((host,))
     with socket.create_server(("127.0.0.1", 0)) as listener:
         def serve() -> None:
             connection, _ = listener.accept()
             try:
-                leaves.contexts[host].wrap_socket(connection, server_side=True).close()
+                contexts[host].wrap_socket(connection, server_side=True).close()
             except (ssl.SSLError, OSError):
                 connection.close()
         thread = threading.Thread(target=serve)
