@@ -46,9 +46,6 @@ class ConnectionField(fields.Field):  # type: ignore[type-arg]
             return Connection.to(value)
         raise ValidationError("a connection is a URL or an object with a uri")
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return {"uri": value.uri, "local": value.local, "relay": value.relay}
-
 
 class ItemArgs(Schema):
     """An item of a library, given as an object (or as its title alone: :class:`ItemField`)."""
