@@ -24,10 +24,10 @@ from mockplex.plextv import pins as plextv
 from mockplex.pms import routes as pms_routes
 from mockplex.proxy.relays import Relays
 from mockplex.web import errors, guard, traffic
-from mockplex.web.context import STORE, current_request, store
+from mockplex.web.context import STORE, current_request, media_server, store
 from mockplex.web.context import store_of as store_of  # mockplex.store_of: the one way
 from mockplex.web.cors import Cors
-from mockplex.web.environ import INTERCEPTED, MEDIA_SERVER, REFUSED
+from mockplex.web.environ import INTERCEPTED, REFUSED
 
 DEFAULTS: dict[str, Any] = {
     "MOCKPLEX_PIN_LIFETIME": PIN_LIFETIME,
@@ -198,7 +198,7 @@ class InterceptedServerRequests(InterceptedRequests):
         self.store = store
 
     def decide(self, target: str, environ: dict[str, Any]) -> Decision:
-        server = self.store.server_for_machine_identifier(environ.get(MEDIA_SERVER, ""))
+        server = media_server(self.store, environ)
         return decide_on_server(target, None if server is None else server.direct_hash)
 
 
@@ -238,9 +238,7 @@ def _around_views(app: Flask, recorder: traffic.Traffic, cors: Cors) -> None:
 
 def _log_request(served: Request, response: Response) -> None:
     query = guard.redacted(served.environ.get("QUERY_STRING", ""))
-    machine_identifier = served.environ.get(MEDIA_SERVER)
-    server = (store().server_for_machine_identifier(machine_identifier)
-              if machine_identifier else None)
+    server = media_server(store(), served.environ)
     access_log.info('%s "%s %s" %s%s', served.remote_addr, printable(served.method),
                     printable(served.path + ("?" + query if query else "")),
                     response.status_code,

@@ -23,8 +23,7 @@ from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 from mockplex.domain import xplex
 from mockplex.domain.accounts import Account
 from mockplex.domain.servers import Server
-from mockplex.web.context import current_request, store
-from mockplex.web.environ import MEDIA_SERVER
+from mockplex.web.context import current_request, media_server, store
 
 #: The token's name, as :func:`mockplex.domain.xplex.merged` keys it.
 TOKEN = "x-plex-token"
@@ -45,9 +44,7 @@ def requested_server(served: Request | None = None) -> Server:
     """The live server the request is for; 404 when it names none."""
     if served is None:
         served = current_request()
-    machine_identifier = served.environ.get(MEDIA_SERVER)
-    server = (store().server_for_machine_identifier(machine_identifier)
-              if isinstance(machine_identifier, str) and machine_identifier else None)
+    server = media_server(store(), served.environ)
     if server is None or not server.live:
         raise NotFound()
     return server

@@ -8,9 +8,13 @@ function); :func:`store` is the same for the app serving the current request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Request, current_app, request
 
+from mockplex.domain.servers import Server
 from mockplex.domain.store import Store
+from mockplex.web.environ import MEDIA_SERVER
 
 #: The key of ``app.extensions`` that holds an app's store (set by
 #: :func:`mockplex.app.create_app`, read by :func:`store_of` only).
@@ -26,6 +30,18 @@ def store_of(app: Flask) -> Store:
 def store() -> Store:
     """The store of the app serving this request."""
     return store_of(current_app)
+
+
+def media_server(state: Store, environ: dict[str, Any]) -> Server | None:
+    """The fake server a request is for: the one whose machine identifier the way in
+    put in ``environ[MEDIA_SERVER]``; None on plex.tv's side, or when it names no server
+    (any more: each asker looks again, as a reset during an injected delay may have
+    taken it away). The one lookup the socket's check, the faults, the route, the
+    journal and the log share."""
+    machine_identifier = environ.get(MEDIA_SERVER)
+    if not isinstance(machine_identifier, str) or not machine_identifier:
+        return None
+    return state.server_for_machine_identifier(machine_identifier)
 
 
 def current_request() -> Request:

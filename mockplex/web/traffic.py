@@ -19,14 +19,13 @@ from mockplex.domain.journal import BODY_LIMIT, Entry
 from mockplex.domain.paths import is_control_path
 from mockplex.domain.problems import UNMATCHED, Problem
 from mockplex.domain.store import Store
-from mockplex.web.context import store_of
+from mockplex.web.context import media_server, store_of
 from mockplex.web.environ import (
     BEGAN,
     COOKIE_SET,
     ENDED,
     FAULT,
     FOREIGN_HOST,
-    MEDIA_SERVER,
     REFUSED,
     UNEMULATED,
     XPLEX_HEADERS,
@@ -91,10 +90,7 @@ def journaled(path: str) -> bool:
 def server_name(store: Store, environ: dict[str, Any]) -> str:
     """The name of the fake server a request of the media servers' app is for
     (``environ[MEDIA_SERVER]``, its machine identifier); "" when it names none."""
-    machine_identifier = environ.get(MEDIA_SERVER)
-    if not isinstance(machine_identifier, str):
-        return ""
-    server = store.server_for_machine_identifier(machine_identifier)
+    server = media_server(store, environ)
     return "" if server is None else server.name
 
 
