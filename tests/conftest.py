@@ -215,10 +215,17 @@ def new_pin(client: FlaskClient):
 @pytest.fixture
 def run_pytest(pytester):
     """``run_pytest(*args)``: a pytest of its own over ``pytester``'s files, in a
-    subprocess as a user runs it; without the cache and without schemathesis's plugin,
-    whose import alone costs a second per run."""
-    return lambda *args: pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:schemathesis", *args)
+    subprocess as a user runs it; without the cache and without the plugins of other
+    tools the venv holds for other tests (hypothesis and schemathesis alone cost a
+    second per run, the mocking plugins another quarter)."""
+    left_out = [arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")]
+    return lambda *args: pytester.runpytest_subprocess(*left_out, *args)
+
+
+#: The pytest plugins a ``run_pytest`` subprocess leaves out: no test run that way uses
+#: them, and loading them is most of its start-up.
+UNUSED_PLUGINS = ("cacheprovider", "schemathesis", "hypothesispytest", "pytest_httpx", "respx",
+                  "pytest_httpserver", "requests_mock")
 
 
 LISTENING = re.compile(r"mockplex listening on (http://[0-9.]+:\d+)\n")
