@@ -23,7 +23,7 @@ from mockplex.plextv import pages, resources
 from mockplex.plextv import pins as plextv
 from mockplex.pms import routes as pms_routes
 from mockplex.proxy.relays import Relays
-from mockplex.web import errors, guard, traffic
+from mockplex.web import errors, guard, render, traffic
 from mockplex.web.context import STORE, current_request, media_server, store
 from mockplex.web.context import store_of as store_of  # mockplex.store_of: the one way
 from mockplex.web.cors import Cors
@@ -79,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
 
 def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     app = Flask("mockplex", static_url_path=f"{CONTROL_PREFIX}/static")
+    app.json = render.BoundedJSON(app)
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)

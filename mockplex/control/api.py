@@ -6,7 +6,6 @@ message names the problem.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, request
@@ -58,7 +57,7 @@ def body(schema: Schema) -> dict[str, Any]:
     """The JSON body loaded through ``schema`` (an empty body counts as ``{}``)."""
     raw = request.get_data(as_text=False)
     try:
-        data = json.loads(raw) if raw.strip() else {}
+        data = render.loads(raw) if raw.strip() else {}
     except ValueError as error:
         raise ControlError(f"The body of {request.method} {request.path} is not valid "
                            f"JSON: {error}") from error

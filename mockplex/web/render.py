@@ -17,6 +17,7 @@ from typing import TypeVar
 from xml.etree import ElementTree
 
 from flask import Request, Response, current_app
+from flask.json.provider import DefaultJSONProvider
 
 from mockplex.domain.paths import is_control_path
 from mockplex.web.context import current_request
@@ -25,6 +26,24 @@ from mockplex.web.environ import INTERCEPTED
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """Flask's JSON, but a body nested past the interpreter's recursion limit is
+    invalid JSON (a ValueError, as for any other) rather than a RecursionError that
+    would end the request in a 500: every body a client sends is read through it
+    (``request.get_json``, :func:`loads`)."""
+
+    def loads(self, s: str | bytes, **kwargs: object) -> object:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply") from None
+
+
+def loads(raw: str | bytes) -> object:
+    """A JSON body a client sent, read as :class:`BoundedJSON` reads it."""
+    return current_app.json.loads(raw)
 
 
 def accept_is_json(accept: str | None) -> bool:

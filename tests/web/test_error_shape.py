@@ -76,3 +76,19 @@ def test_every_error_the_app_answers_has_that_shape(client, method, path, header
     assert ERRORS_SCHEMA.validate(document) == {}  # no field missing, none unknown
     [entry] = document["errors"]
     assert set(entry) == wire_names(ErrorSchema()) and entry["status"] == status
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # past the interpreter's recursion limit
+
+
+@pytest.mark.parametrize(("path", "headers", "wanted"), [
+    ("/_mockplex/users", {}, "nested too deeply"),
+    ("/api/v2/users/signin", HEADERS, "not valid JSON"),
+    ("/api/v2/pins", HEADERS, "not valid JSON"),
+])
+def test_json_nested_too_deeply_is_a_400_not_a_500(client, path, headers, wanted):
+    response = client.post(path, data=DEEP, headers={**headers, "Accept": "application/json"},
+                           content_type="application/json")
+    assert response.status_code == 400, response.data[:300]
+    assert wanted in response.get_json()["errors"][0]["message"]
+    assert client.get("/_mockplex/health").status_code == 200
