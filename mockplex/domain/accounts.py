@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.ids import random_string, unique
-from mockplex.domain.limits import check_text
+from mockplex.domain.limits import HOME_USERS_MAX, TEXT_MAX, check_text
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 20
@@ -34,9 +34,29 @@ class AccountExists(AccountError):
 
 
 class AccountNotFound(AccountError):
-    def __init__(self, username: str) -> None:
-        super().__init__(f"no account has the username {username!r}")
+    def __init__(self, username: str, message: str | None = None) -> None:
+        super().__init__(message or f"no account has the username {username!r}")
         self.username = username
+
+
+class HomeError(AccountError):
+    """Base class of the Plex Home errors: each is a bad request of a home's member."""
+
+
+class HomeUserNotFound(HomeError):
+    """No member of the caller's home has that id."""
+
+
+class WrongHomePin(HomeError):
+    """The PIN sent to switch to a home user is not its PIN (or none was sent)."""
+
+
+class NotHomeAdmin(HomeError):
+    """Only the account that owns a home may change it."""
+
+
+class HomeFull(HomeError):
+    """The home has ``HOME_USERS_MAX`` members already."""
 
 
 class TokenInvalid(AccountError):
@@ -71,6 +91,17 @@ class Account:
     password: str | None = dataclasses.field(default=None, repr=False)
     #: The two-factor code password sign-in then requires; None: no two-factor sign-in.
     verification_code: str | None = dataclasses.field(default=None, repr=False)
+    #: A managed user's: the username of the account whose Plex Home it belongs to.
+    home_of: str | None = None
+    #: A managed user's: restricted (plex.tv's "managed user" with content limits).
+    restricted: bool = False
+    #: The 4-digit PIN switching to this home member asks for; None: none.
+    home_pin: str | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def managed(self) -> bool:
+        """A managed user of a Plex Home: no password, no email, only its token."""
+        return self.home_of is not None
 
     def signs_in_with(self, password: str, verification_code: str | None) -> bool:
         """Are ``password`` and ``verification_code`` this account's? Raises
@@ -102,6 +133,17 @@ DEFAULT_ACCOUNT = Account(
 )
 
 
+class _LoginsTaken:
+    """The logins ``accounts`` answers to (usernames and emails, in any case), as a
+    container :func:`~mockplex.domain.ids.unique` can test names against."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self._accounts = accounts
+
+    def __contains__(self, login: object) -> bool:
+        return isinstance(login, str) and self._accounts.by_login(login) is not None
+
+
 class Accounts:
     """The accounts of one mock plex.tv, by username and by token."""
 
@@ -110,13 +152,26 @@ class Accounts:
         self._by_name: dict[str, Account] = {}
         self._owners: dict[str, str] = {}  # token -> username, revoked tokens included
         self._revoked: set[str] = set()
+        self._last_id = 0  # the highest id given yet
         self._put(DEFAULT_ACCOUNT)
 
     def add(self, username: str | None, *, email: str | None = None, title: str | None = None,
             friendly_name: str | None = None, auth_token: str | None = None,
-            password: str | None = None, verification_code: str | None = None) -> Account:
-        """A new account; what is not given is made up (the username as ``user<id>``)."""
-        next_id = max(a.id for a in self._by_name.values()) + 1
+            password: str | None = None, verification_code: str | None = None,
+            home_of: str | None = None, restricted: bool = False,
+            pin: str | None = None) -> Account:
+        """A new account; what is not given is made up (the username as ``user<id>``).
+        With ``home_of``, a managed user of that account's Plex Home: no password, no
+        email, ``restricted`` or not. ``pin``: the 4 digits switching to it asks for."""
+        # Never an id a removed user had: a client still holding it must not reach another.
+        next_id = max(self._last_id, *(a.id for a in self._by_name.values())) + 1
+        check_text(home_of=home_of, pin=pin)
+        if pin is not None and not (len(pin) == 4 and pin.isascii() and pin.isdigit()):
+            raise ValueError("a home PIN is 4 digits, or None for none")
+        if home_of is not None:
+            self._check_home(home_of, password, email, verification_code)
+        elif restricted:
+            raise ValueError("only a managed user (home_of) can be restricted")
         if username is None:
             number = itertools.count(next_id)
             username = unique(lambda: f"user{next(number)}", self._by_name)
@@ -130,25 +185,94 @@ class Accounts:
         if auth_token is not None and auth_token in self._owners:
             raise AccountExists("that token belongs to the account "
                                 f"{self._owners[auth_token]!r} already")
-        if email is not None and self._by_login(email) is not None:
+        if email is not None and any(email.casefold() == other.email.casefold()
+                                     for other in self._by_name.values()):
             raise AccountExists(f"an account with the email {email!r} exists already")
         if password is not None and not password:
             raise ValueError("a password is a non-empty string, or None for none")
         if verification_code is not None and (not verification_code or password is None):
             raise ValueError("a verification code is a non-empty string, and needs a password")
+        if email is None and home_of is None:
+            email = f"{username}@example.com"
         account = Account(
             id=next_id,
             uuid=random_string(self._rng, "0123456789abcdef", 16),
             username=username,
-            email=email or f"{username}@example.com",
+            email=email or "",
             title=title or username,
             friendly_name=friendly_name or title or username,
             auth_token=auth_token or self.new_token(),
             password=password,
             verification_code=verification_code,
+            home_of=home_of,
+            restricted=restricted,
+            home_pin=pin,
         )
         self._put(account)
+        self._last_id = max(self._last_id, account.id)
         return account
+
+    def _check_home(self, home_of: str, password: str | None, email: str | None,
+                    verification_code: str | None) -> None:
+        owner = self.get(home_of)
+        if owner.managed:
+            raise ValueError(f"{home_of!r} is a managed user: only an account owns a home")
+        if password is not None or email is not None or verification_code is not None:
+            raise ValueError("a managed user has no password, email or verification code")
+        if len(self.home(owner)) >= HOME_USERS_MAX:
+            raise HomeFull(f"the home of {home_of!r} has {HOME_USERS_MAX} users already, "
+                           "plex.tv's most")
+
+    def free_username(self, title: str) -> str:
+        """``title``, or ``title-2``, ``title-3``...: the first no account has as its
+        username or email, in any case (a managed user made through plex.tv has a title,
+        not a username; the mock keys it by one, which must name no other account), cut
+        so that it stays within :data:`TEXT_MAX` as the title does."""
+        number = itertools.count(2)
+        taken = _LoginsTaken(self)
+
+        def numbered() -> str:
+            suffix = f"-{next(number)}"
+            return title[:TEXT_MAX - len(suffix)] + suffix
+        return title if title not in taken else unique(numbered, taken)
+
+    # -- Plex Home ----------------------------------------------------------
+
+    def home(self, account: Account) -> list[Account]:
+        """The members of ``account``'s Plex Home: its admin (the owner) first, then the
+        managed users by id. An account with no managed users is a home of one."""
+        admin = self.get(account.home_of) if account.home_of is not None else account
+        return [admin, *(a for a in self._by_name.values() if a.home_of == admin.username)]
+
+    def home_member(self, account: Account, user_id: int) -> Account:
+        """The member of ``account``'s home with id ``user_id``."""
+        for member in self.home(account):
+            if member.id == user_id:
+                return member
+        raise HomeUserNotFound(f"no user of this home has the id {user_id}")
+
+    def switch(self, account: Account, user_id: int, pin: str | None) -> Account:
+        """The member of ``account``'s home with id ``user_id``, if ``pin`` is its PIN
+        (or it has none)."""
+        member = self.home_member(account, user_id)
+        if member.home_pin is not None and pin != member.home_pin:
+            raise WrongHomePin("Invalid PIN")
+        return member
+
+    def remove_home_user(self, account: Account, user_id: int) -> Account:
+        """Remove the managed user ``user_id`` from ``account``'s home and forget it: its
+        name and its tokens, revoked ones included (its id is never given again). Only
+        the home's admin may; the admin stays. The store ends what named it."""
+        if account.managed:
+            raise NotHomeAdmin("only the owner of a home can remove its users")
+        member = self.home_member(account, user_id)
+        if not member.managed:
+            raise HomeError("the owner of a home cannot remove itself")
+        del self._by_name[member.username]
+        for token in [t for t, name in self._owners.items() if name == member.username]:
+            del self._owners[token]
+            self._revoked.discard(token)
+        return member
 
     def get(self, username: str) -> Account:
         try:
@@ -174,15 +298,17 @@ class Accounts:
                 ) -> Account:
         """The account whose username or email (either case) is ``login``, if ``password``
         (and the code, for two-factor sign-in) are its own."""
-        account = self._by_login(login)
+        account = self.by_login(login)
         if account is None or not account.signs_in_with(password, verification_code):
             raise SignInFailed("User could not be authenticated")
         return account
 
-    def _by_login(self, login: str) -> Account | None:
+    def by_login(self, login: str) -> Account | None:
+        """The account whose username or email is ``login``, either case (a managed
+        user's empty email matches nothing)."""
         wanted = login.casefold()
         for account in self._by_name.values():
-            if wanted in (account.username.casefold(), account.email.casefold()):
+            if wanted and wanted in (account.username.casefold(), account.email.casefold()):
                 return account
         return None
 

@@ -38,6 +38,17 @@ LIVE_SERVERS_MAX = 64
 #: Libraries of one server, and items of one library.
 LIBRARIES_MAX = 16
 ITEMS_MAX = 500
+#: Invites pending at once (sent to an account, not yet accepted nor cancelled).
+INVITES_MAX = 256
+#: Client devices kept of one account (those that signed in as it): past it, the one
+#: seen longest ago leaves (:mod:`mockplex.domain.devices`).
+DEVICES_MAX = 100
+#: Live claim tokens (``GET /api/claim/token.json``, 4 minutes each): past it, the
+#: oldest leaves.
+CLAIM_TOKENS_MAX = 1000
+#: Members of one Plex Home, its owner included (plex.tv's own most): past it,
+#: creating a managed user is refused.
+HOME_USERS_MAX = 15
 #: Pins whose answer (all but ``expiresIn`` and ``qr``) is cached, the last answered:
 #: their text outlives them there, this many at most.
 PIN_CACHE = 4096

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -125,12 +125,20 @@ class Server:
 @dataclass(frozen=True)
 class Share:
     """Server ``server`` (a name) shared with account ``user`` (a username); the friend
-    reaches the server with ``access_token``."""
+    reaches the server with ``access_token``, and sees the libraries whose keys are in
+    ``sections`` (none: all of them)."""
 
     id: int
     server: str
     user: str
     access_token: str
+    sections: tuple[int, ...] = ()
+    #: When it was shared (an invite's acceptance, or the set-up).
+    created_at: float = 0.0
+
+    def opens(self, library_key: int) -> bool:
+        """May the friend see the library ``library_key``?"""
+        return not self.sections or library_key in self.sections
 
 
 #: What a test may give for a server besides its name and owner.
@@ -142,6 +150,22 @@ SERVER_FIELDS = ("machine_identifier", "access_token", "connections", "libraries
 FLAGS = ("https_required", "presence")
 
 ConnectionSpec = str | Mapping[str, object] | Connection
+
+
+def sections_of(server: Server, keys: Iterable[int]) -> tuple[int, ...]:
+    """``keys`` as a share's or an invite's sections: keys of ``server``'s libraries
+    (ValueError for anything else), each once, in the server's order; every library
+    named is all of them, ``()``, as naming none is."""
+    given = list(keys)
+    if not all(isinstance(key, int) and not isinstance(key, bool) for key in given):
+        raise ValueError(f"sections are library keys (whole numbers), got {given[:8]!r}")
+    known = [library.key for library in server.libraries]
+    unknown = [key for key in given if key not in known]
+    if unknown:
+        raise ValueError(f"the server {server.name!r} has no library with the key "
+                         f"{unknown[0]}")
+    chosen = tuple(key for key in known if key in given)
+    return () if len(chosen) == len(known) else chosen
 
 
 def connection_of(spec: ConnectionSpec) -> Connection:
@@ -284,21 +308,47 @@ class Servers:
     def all(self) -> list[Server]:
         return list(self._by_name.values())
 
-    def share(self, name: str, username: str) -> Share:
-        """Share server ``name`` with account ``username`` (not its owner)."""
+    def share(self, name: str, username: str, now: float = 0.0,
+              sections: Iterable[int] = ()) -> Share:
+        """Share server ``name`` with account ``username`` (not its owner): all its
+        libraries, or those whose keys are in ``sections``."""
         server = self.get(name)
         if server.owner == username:
             raise ValueError(f"{username!r} owns the server {name!r}: share it with another "
                              "account")
-        if any(s.server == name and s.user == username for s in self._shares):
+        if self.share_of(name, username) is not None:
             raise ShareExists(f"the server {name!r} is shared with {username!r} already")
         share = Share(id=next(self._share_ids), server=name, user=username,
-                      access_token=self.new_token())
+                      access_token=self.new_token(), sections=sections_of(server, sections),
+                      created_at=now)
         self._shares.append(share)
         return share
 
     def shares(self) -> list[Share]:
         return list(self._shares)
+
+    def share_of(self, name: str, username: str) -> Share | None:
+        """The share of server ``name`` with ``username``, if there is one."""
+        return next((share for share in self._shares
+                     if share.server == name and share.user == username), None)
+
+    def unshare(self, owner: str, username: str) -> list[Share]:
+        """End every share between ``owner`` and ``username``, either way: they are
+        friends no longer. The shares ended, none if there were none."""
+        def between(share: Share) -> bool:
+            server_owner = self._by_name[share.server].owner
+            return {server_owner, share.user} == {owner, username}
+        return self._end_shares(between)
+
+    def forget_user(self, username: str) -> list[Share]:
+        """End every share with ``username`` (an account that is gone). The shares
+        ended."""
+        return self._end_shares(lambda share: share.user == username)
+
+    def _end_shares(self, ending: Callable[[Share], bool]) -> list[Share]:
+        ended = [share for share in self._shares if ending(share)]
+        self._shares = [share for share in self._shares if not ending(share)]
+        return ended
 
     def visible_to(self, username: str) -> list[tuple[Server, Share | None]]:
         """The servers ``username`` owns (with no share), then those shared with it."""

@@ -1,5 +1,6 @@
 """The mock's state, with no web framework in it: a front over the pin table
-(:mod:`mockplex.domain.pins`), the accounts, the clock, the journal and the faults.
+(:mod:`mockplex.domain.pins`), the accounts and their Plex Homes, the servers, shares
+and invites, the devices and claim tokens, the clock, the journal and the faults.
 
 Every public method takes the store's lock, so one store can serve the threads
 of a live server and the test that drives it at the same time. Pins are frozen
@@ -12,13 +13,23 @@ import dataclasses
 import random
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-from mockplex.domain.accounts import DEFAULT_ACCOUNT, Account, Accounts
+from mockplex.domain.accounts import (
+    DEFAULT_ACCOUNT,
+    Account,
+    AccountError,
+    AccountNotFound,
+    Accounts,
+    NotHomeAdmin,
+)
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN, Clock
+from mockplex.domain.devices import ClaimToken, ClaimTokens, Device, Devices, ServerDevice
 from mockplex.domain.errors import MockplexError
 from mockplex.domain.faults import Faults
+from mockplex.domain.invites import CannotInvite, Invite, InviteExists, InviteNotFound, Invites
 from mockplex.domain.journal import Journal
 from mockplex.domain.limits import XPLEX_VALUE_MAX, check_text
 
@@ -27,7 +38,14 @@ from mockplex.domain.pins import PIN_LIFETIME as PIN_LIFETIME
 from mockplex.domain.pins import STRONG_PIN_LIFETIME as STRONG_PIN_LIFETIME
 from mockplex.domain.pins import Pin, Pins
 from mockplex.domain.problems import Problems
-from mockplex.domain.servers import CannotServe, Connection, Server, Servers, Share
+from mockplex.domain.servers import (
+    CannotServe,
+    Connection,
+    Server,
+    Servers,
+    Share,
+    sections_of,
+)
 
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 
@@ -94,7 +112,11 @@ class Store:
         self._pins = Pins(self._rng)
         self._accounts = Accounts(self._rng)
         self._servers = Servers(self._rng)
+        self._invites = Invites()
         self.default_auto_approve = self.auto_approve = auto_approve
+        #: The clients that signed in as each account, and the live claim tokens.
+        self.devices = Devices()
+        self.claim_tokens = ClaimTokens(seed)
         self.journal = Journal()
         self.faults = Faults()
         self.problems = Problems()
@@ -215,7 +237,7 @@ class Store:
         with self._lock:
             return self._accounts.get(DEFAULT_ACCOUNT.username)
 
-    def create_account(self, username: str | None, **fields: str | None) -> Account:
+    def create_account(self, username: str | None, **fields: Any) -> Account:
         """A new account (see :meth:`Accounts.add` for the fields)."""
         with self._lock:
             return self._accounts.add(username, **fields)
@@ -244,6 +266,70 @@ class Store:
         with self._lock:
             return self._accounts.sign_in(login, password, verification_code)
 
+    # -- Plex Home (mockplex.domain.accounts: home, switch, remove_home_user) --
+
+    def home(self, account: Account) -> list[Account]:
+        """The members of ``account``'s Plex Home, its owner first."""
+        with self._lock:
+            return self._accounts.home(account)
+
+    def create_home_user(self, owner: Account, title: str, **fields: Any) -> Account:
+        """A managed user titled ``title`` in the home ``owner`` owns."""
+        with self._lock:
+            return self._accounts.add(self._accounts.free_username(title), title=title,
+                                      home_of=owner.username, **fields)
+
+    def switch_home_user(self, account: Account, user_id: int, pin: str | None) -> Account:
+        with self._lock:
+            return self._accounts.switch(account, user_id, pin)
+
+    def remove_home_user(self, account: Account, user_id: int) -> Account:
+        """Remove a managed user and forget it: its tokens, every share with it, its
+        devices and its claim tokens end with it (a managed user owns no server, and no
+        invite names it: its own home's owner shares with it at once, no other may)."""
+        with self._lock:
+            member = self._accounts.remove_home_user(account, user_id)
+            self._servers.forget_user(member.username)
+            self.devices.forget(member.username)
+            self.claim_tokens.forget(member.username)
+            return member
+
+    def record_client(self, auth_token: str | None, client_identifier: str,
+                      values: Mapping[str, str]) -> None:
+        """Client ``client_identifier`` signed in with ``auth_token``: a device of the
+        account the token opens from now on, with the X-Plex ``values`` it sent
+        (lower-cased names). Nothing if the token opens nothing (revoked since)."""
+        if not client_identifier:
+            return
+        with self._lock:
+            try:
+                account = self._accounts.for_token(auth_token)
+            except AccountError:
+                return
+            self.devices.seen(account.username, client_identifier, account.auth_token,
+                              self.clock.now(), values)
+
+    def forget_device(self, account: Account, device_id: int) -> Device:
+        """Forget ``account``'s client device ``device_id``: DeviceNotFound if it has
+        none, ServerDevice if that id is one of its servers (a reset removes those)."""
+        with self._lock:
+            for server in self._servers.all():
+                if server.owner == account.username and server.id == device_id:
+                    raise ServerDevice(f"device {device_id} is the server {server.name!r}: "
+                                       "mockplex removes a server by a reset; this route "
+                                       "forgets a client")
+            return self.devices.remove(account.username, device_id)
+
+    def new_claim_token(self, account: Account) -> ClaimToken:
+        """A claim token of ``account``'s, living 4 minutes of the mock's clock."""
+        with self._lock:
+            return self.claim_tokens.new(account.username, self.clock.now())
+
+    def live_claim_tokens(self) -> list[ClaimToken]:
+        """The claim tokens not expired yet, oldest first."""
+        with self._lock:
+            return self.claim_tokens.live(self.clock.now())
+
     # -- servers and shares -------------------------------------------------
 
     def add_server(self, name: str, owner: str | None = None, **fields: object) -> Server:
@@ -252,6 +338,9 @@ class Store:
         if the mock is running (:attr:`server_watchers`)."""
         with self._lock:
             account = self._accounts.get(owner or DEFAULT_ACCOUNT.username)
+            if account.managed:
+                raise ValueError(f"{account.username!r} is a managed user: its home's owner "
+                                 "owns the servers")
             server = self._servers.add(name, account.username, self.clock.now(),
                                        **fields)  # type: ignore[arg-type]
         try:
@@ -311,11 +400,15 @@ class Store:
                 account = self._accounts.for_token(token)
             except MockplexError:  # revoked
                 return None
-            if account.username == server.owner or any(
-                    share.server == server.name and share.user == account.username
-                    for share in self._servers.shares()):
+            if account.username == server.owner or self._servers.share_of(
+                    server.name, account.username) is not None:
                 return account
             return None
+
+    def share_of(self, server: Server, username: str) -> Share | None:
+        """The share of ``server`` with ``username``, if there is one."""
+        with self._lock:
+            return self._servers.share_of(server.name, username)
 
     def server(self, name: str) -> Server:
         with self._lock:
@@ -325,11 +418,15 @@ class Store:
         with self._lock:
             return self._servers.all()
 
-    def share(self, server_name: str, username: str) -> Share:
-        """Share a server with an account: the two are friends from then on."""
+    def share(self, server_name: str, username: str, sections: Iterable[int] = ()) -> Share:
+        """Share a server with an account (all its libraries, or those whose keys are in
+        ``sections``): the two are friends from then on, and an invite of the account to
+        the server is no longer pending."""
         with self._lock:
-            self._accounts.get(username)
-            return self._servers.share(server_name, username)
+            self._check_friend(self._servers.get(server_name), self._accounts.get(username))
+            share = self._servers.share(server_name, username, self.clock.now(), sections)
+            self._invites.drop(server_name, username)
+            return share
 
     def shares(self) -> list[Share]:
         with self._lock:
@@ -345,6 +442,93 @@ class Store:
         with self._lock:
             return [(self._accounts.get(username), shared) for username, shared
                     in self._servers.friends_of(account.username).items()]
+
+    # -- invites ----------------------------------------------------------
+
+    def invite(self, server_name: str, login: str,
+               sections: tuple[int, ...] = ()) -> Invite | Share:
+        """Invite account ``login`` (a username or an email, either case) to server
+        ``server_name`` as its owner: pending until accepted (:meth:`accept_invites`).
+        A managed user of the owner's own home has no sign-in to accept with: it is
+        shared with at once (the :class:`Share` is returned)."""
+        with self._lock:
+            server = self._servers.get(server_name)
+            user = self._account_for_login(login)
+            if user.home_of == server.owner:
+                return self._servers.share(server.name, user.username, self.clock.now(),
+                                           sections)
+            self._check_friend(server, user)
+            if self._servers.share_of(server.name, user.username) is not None:
+                raise InviteExists(f"the server {server.name!r} is shared with "
+                                   f"{user.username!r} already")
+            return self._invites.add(server, user.username, self.clock.now(),
+                                     sections_of(server, sections))
+
+    def invites(self) -> list[Invite]:
+        """Every pending invite, oldest first."""
+        with self._lock:
+            return self._invites.all()
+
+    def invites_to(self, account: Account) -> list[Invite]:
+        with self._lock:
+            return self._invites.to(account.username)
+
+    def invites_by(self, account: Account) -> list[Invite]:
+        with self._lock:
+            return self._invites.by(account.username)
+
+    def accept_invites(self, account: Account, owner: str) -> list[Share]:
+        """``account`` accepts every invite ``owner`` sent it: each is a share now, of
+        the libraries the invite named."""
+        with self._lock:
+            pending = [i for i in self._invites.to(account.username) if i.owner == owner]
+            if not pending:
+                raise InviteNotFound(f"{owner!r} has no pending invite for "
+                                     f"{account.username!r}")
+            now = self.clock.now()
+            shares = [self._servers.share(invite.server, invite.user, now, invite.sections)
+                      for invite in pending]
+            self._invites.take(owner, account.username)  # once every share is made
+            return shares
+
+    def cancel_invites(self, owner: Account, user: str) -> list[Invite]:
+        """``owner`` cancels every invite it sent ``user`` (InviteNotFound if none)."""
+        with self._lock:
+            return self._invites.take(owner.username, user)
+
+    def unshare(self, owner: Account, user: str) -> list[Share]:
+        """``owner`` and ``user`` are friends no longer: every share between them ends,
+        and the invites pending between them, either way, with them (InviteNotFound if
+        there was none of either). A managed user has no friends of its own to end."""
+        if owner.managed:
+            raise NotHomeAdmin("a managed user's sharing is its home owner's to change")
+        with self._lock:
+            ended = self._servers.unshare(owner.username, user)
+            invites = self._invites.between(owner.username, user)
+            if not ended and not invites:
+                raise InviteNotFound(f"{owner.username!r} shares nothing with {user!r}")
+            return ended
+
+    def account_for_login(self, login: str) -> Account:
+        """The account whose username or email is ``login`` (either case)."""
+        with self._lock:
+            return self._account_for_login(login)
+
+    def invitable(self, owner: Account, login: str) -> Account:
+        """The account ``login`` names, if ``owner`` may share its servers with it (the
+        rule :meth:`invite` keeps: not itself, nor another home's managed user)."""
+        with self._lock:
+            user = self._account_for_login(login)
+            self._check_invitable(owner.username, user, "is the caller itself")
+            return user
+
+    def account_by_id(self, user_id: int) -> Account:
+        """The account whose plex.tv id is ``user_id`` (AccountNotFound if none)."""
+        with self._lock:
+            for account in self._accounts.all():
+                if account.id == user_id:
+                    return account
+        raise AccountNotFound(f"#{user_id}", f"no account has the id {user_id}")
 
     # -- time and reset ---------------------------------------------------
 
@@ -362,7 +546,10 @@ class Store:
             self.clock.reset()
             self._accounts = Accounts(self._rng)
             self._servers = Servers(self._rng)
+            self._invites = Invites()
             self.auto_approve = self.default_auto_approve
+            self.devices.clear()
+            self.claim_tokens.clear()
             self.journal.clear()
             self.faults.clear()
             self.problems.clear()
@@ -393,6 +580,25 @@ class Store:
             watcher()
 
     # -- internals (called with the lock held) ----------------------------
+
+    def _account_for_login(self, login: str) -> Account:
+        account = self._accounts.by_login(login)
+        if account is None:
+            raise AccountNotFound(login)
+        return account
+
+    def _check_friend(self, server: Server, user: Account) -> None:
+        """May ``server`` be shared with, or ``user`` invited to it? Not by its owner,
+        nor with a managed user of another home (it belongs to its own home's servers)."""
+        self._check_invitable(server.owner, user, f"owns the server {server.name!r}")
+
+    @staticmethod
+    def _check_invitable(owner: str, user: Account, owning: str) -> None:
+        if user.username == owner:
+            raise CannotInvite(f"{user.username!r} {owning}: invite another account")
+        if user.home_of not in (None, owner):
+            raise CannotInvite(f"{user.username!r} is a managed user of another Plex Home: "
+                               "only its home's owner shares servers with it")
 
     def _purge(self) -> float:
         """Drop the pins whose time is up; return now."""
