@@ -22,6 +22,8 @@ NODE_APP := @lukehagar/plexjs@0.39.0 zod@3 axios@1.21.1 undici@6.29.1
 PMS_CLIENT := plex-api@5.3.2
 # The HAR 1.2 JSON schemas (tests/control/test_har.py validates mockplex's HAR files with them).
 HAR_SCHEMA := har-schema@2.0.0
+# A managed user's sign-in (plex.tv's Plex Home), an unchanged Node client.
+CREDENTIALS_CLIENT := plex-api-credentials@4.0.1
 NODE_DIR := $(VENV)/node
 NODE_STAMP := $(NODE_DIR)/.installed
 
@@ -61,6 +63,8 @@ $(NODE_STAMP): Makefile
 			|| exit 1; \
 		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/pms $(PMS_CLIENT) \
 			|| exit 1; \
+		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR)/credentials \
+			$(CREDENTIALS_CLIENT) || exit 1; \
 		touch $@; \
 	else \
 		echo "npm is not installed: the plexjs tests will skip (CI installs it)"; \

@@ -19,7 +19,10 @@ from mockplex.domain.pins import PIN_LIFETIME, STRONG_PIN_LIFETIME
 from mockplex.domain.store import MAX_PINS, Store
 from mockplex.domain.text import printable
 from mockplex.plextv import account as signin
-from mockplex.plextv import pages, resources
+from mockplex.plextv import devices as plex_devices
+from mockplex.plextv import home as plex_home
+from mockplex.plextv import invites as plex_invites
+from mockplex.plextv import pages, resources, sharing
 from mockplex.plextv import pins as plextv
 from mockplex.pms import routes as pms_routes
 from mockplex.proxy.relays import Relays
@@ -99,6 +102,10 @@ def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
     plextv.init_app(app)
     signin.init_app(app)
     resources.init_app(app)
+    plex_home.init_app(app)
+    plex_invites.init_app(app)
+    sharing.init_app(app)
+    plex_devices.init_app(app)
     control.init_app(app)
     pages.init_app(app)
     dashboard.init_app(app)

@@ -19,8 +19,10 @@ from mockplex.control import scenario
 from mockplex.control.api import parse_pin_id
 from mockplex.domain.accounts import Account
 from mockplex.domain.autoapprove import AutoApprove
+from mockplex.domain.devices import ClaimToken
 from mockplex.domain.faults import Fault
 from mockplex.domain.hosts import PLEX_HOSTS
+from mockplex.domain.invites import Invite
 from mockplex.domain.journal import Entry, check_count
 from mockplex.domain.pins import Pin
 from mockplex.domain.problems import report
@@ -87,10 +89,12 @@ class MockPlex:
         self.store.expire(as_pin_id(pin_id))
 
     def create_user(self, username: str, password: str | None = None,
-                    **fields: str | None) -> Account:
+                    **fields: str | bool | None) -> Account:
         """A new fake account. With ``password`` it can sign in with it; with a
         ``verification_code`` too, password sign-in needs that code (two-factor). Also
-        ``email``, ``title``, ``friendly_name``, ``auth_token``; the rest is made up."""
+        ``email``, ``title``, ``friendly_name``, ``auth_token``; the rest is made up.
+        ``home_of="owner"`` makes a managed user of that account's Plex Home (no password,
+        no email, its own token), ``restricted=True`` or not, ``pin="1234"`` or none."""
         return self.store.create_account(username, password=password, **fields)
 
     def add_server(self, name: str, owner: str | None = None, *,
@@ -136,10 +140,11 @@ class MockPlex:
         :class:`~mockplex.domain.servers.ServerNotFound` for no such server)."""
         return self.store.connections(self.store.server(name))
 
-    def share(self, server_name: str, username: str) -> Share:
+    def share(self, server_name: str, username: str, sections: Iterable[int] = ()) -> Share:
         """Share a server with account ``username``: the two are friends, and its
-        resources list the server as not owned, with the share's access token."""
-        return self.store.share(server_name, username)
+        resources list the server as not owned, with the share's access token. The
+        friend sees the libraries whose keys are in ``sections`` (none: all)."""
+        return self.store.share(server_name, username, sections)
 
     @property
     def servers(self) -> list[Server]:
@@ -148,6 +153,26 @@ class MockPlex:
     @property
     def shares(self) -> list[Share]:
         return self.store.shares()
+
+    def invite(self, server_name: str, username: str,
+               sections: Iterable[int] = ()) -> Invite | Share:
+        """Invite account ``username`` (or an email) to a server as its owner, to the
+        libraries whose keys are in ``sections`` (none: all): pending
+        (``/api/invites/requests`` lists it to the account) until the account accepts,
+        when it is a share. A managed user of the owner's own home is shared with at
+        once (it has no sign-in to accept with): the share is returned."""
+        return self.store.invite(server_name, username, tuple(sections))
+
+    @property
+    def invites(self) -> list[Invite]:
+        """The pending invites, oldest first."""
+        return self.store.invites()
+
+    @property
+    def claim_tokens(self) -> list[ClaimToken]:
+        """The claim tokens handed out (``GET /api/claim/token.json``) and not expired
+        yet: each lives 4 minutes of the mock's clock."""
+        return self.store.live_claim_tokens()
 
     @property
     def users(self) -> list[Account]:

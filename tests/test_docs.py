@@ -160,12 +160,28 @@ def test_links_between_documents_resolve(doc, target):
             f"{doc.name} links to #{fragment}, not a heading of {linked.name}")
 
 
+#: A machine's folder: a path whose first part is one (plex.tv's /api/home/users is no
+#: folder: /home/ is not its first part), or an installed package's or a sibling's.
+MACHINE_FOLDER = (r"(?<![\w.~/-])(?:/work/|/root/|/home/|/tmp/)[^\s)`]*"
+                  r"|(?:site-packages|\.\./shared)[^\s)`]*")
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=[doc.name for doc in DOCS])
 def test_no_document_names_a_machines_folders(doc):
     """docs/benchmarks.md is written on some machine; no reader has its folders."""
-    found = re.findall(r"(?:/work/|/root/|/home/|/tmp/|site-packages|\.\./shared)[^\s)`]*",
-                       doc.read_text())
+    found = re.findall(MACHINE_FOLDER, doc.read_text())
     assert found == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("see /work/i23/x.py", True), ("(`/home/me/.cache`)", True), ("/tmp/x", True),
+    ("lib/python3/site-packages/x", True), ("../shared/STYLE.md", True),
+    ("`POST /api/home/users`", False), ("https://plex.tv/api/home/users/1", False),
+    ("a/home/b", False), ("~/home/x", False),
+])
+def test_the_folder_check_tells_folders_from_routes(text, found):
+    """The check above, on what it must find and what it must let be."""
+    assert bool(re.findall(MACHINE_FOLDER, text)) is found
 
 
 def test_the_changelog_names_this_version_first():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, request
 
 from mockplex.domain import flags
+from mockplex.domain.accounts import Account
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import format_wire
 from mockplex.domain.errors import MockplexError
@@ -19,7 +20,7 @@ from mockplex.domain.ids import pin_id_of
 from mockplex.domain.limits import LIVE_SERVERS_MAX
 from mockplex.domain.paths import CONTROL_PREFIX
 from mockplex.domain.pins import Pin, is_code
-from mockplex.domain.servers import Server
+from mockplex.domain.servers import Server, Share
 from mockplex.web import render
 from mockplex.web.apidoc import (
     BAD_BODY,
@@ -147,18 +148,30 @@ def expire(id: str) -> Response:
 @bp.get("/users")
 @documented(get=control("The accounts", {"200": answer("the accounts", array("User"))}))
 def users() -> Response:
-    return render.json_response([wire.dump_user(account, base_url())
-                                 for account in store().accounts()])
+    return render.json_response([user_json(account) for account in store().accounts()])
+
+
+def user_json(account: Account) -> dict[str, Any]:
+    """An account as ``/api/v2/user`` gives it (its home's fields included); a managed
+    user's with ``homeOf`` too, its home's owner, for the dashboard."""
+    data = wire.dump_user(account, base_url(), store().home(account))
+    if account.home_of is not None:
+        data["homeOf"] = account.home_of
+    return data
 
 
 @bp.post("/users")
 @documented(post=control("Create an account", {
     "201": answer("the account", ref("User")), "400": BAD_BODY,
+    "404": control_error("no account is homeOf"),
     "409": control_error("the username or token is taken")}, "CreateUserArgs"))
 def create_user() -> Response:
     args = body(bodies.CREATE_USER_ARGS)
-    account = store().create_account(args.pop("username"), **args)
-    return render.json_response(wire.dump_user(account, base_url()), 201)
+    try:
+        account = store().create_account(args.pop("username"), **args)
+    except ValueError as error:  # a managed user's: a password or email, a managed owner
+        raise ControlError(str(error)) from error
+    return render.json_response(user_json(account), 201)
 
 
 @bp.post("/tokens/<token>/revoke")
@@ -169,7 +182,7 @@ def create_user() -> Response:
                  "schema": {"type": "string"}}]))
 def revoke(token: str) -> Response:
     account = store().revoke(token)
-    return render.json_response({"revoked": token, "user": wire.dump_user(account, base_url())})
+    return render.json_response({"revoked": token, "user": user_json(account)})
 
 
 def server_json(server: Server) -> dict[str, Any]:
@@ -213,10 +226,38 @@ def shares() -> Response:
 def add_share() -> Response:
     args = body(bodies.SHARE_ARGS)
     try:
-        share = store().share(args["server"], args["user"])
-    except ValueError as error:  # the owner itself
+        share = store().share(args["server"], args["user"], args["sections"])
+    except ValueError as error:  # a library the server has not
         raise ControlError(str(error)) from error
     return render.json_response(bodies.SHARES.dump([share])[0], 201)
+
+
+@bp.get("/invites")
+@documented(get=control("The pending invites", {
+    "200": answer("the invites, oldest first", array("Invite"))}))
+def invites() -> Response:
+    return render.json_response(bodies.INVITES.dump(store().invites()))
+
+
+@bp.post("/invites")
+@documented(post=control("Invite an account to a server, as the server's owner", {
+    "201": answer("the invite, pending until the account accepts it; for a managed user "
+                  "of the owner's own home (it has no sign-in to accept with), the share "
+                  "made at once", {"oneOf": [ref("Invite"), ref("Share")]}),
+    "400": control_error("a bad body, the server's owner itself, another home's managed "
+                         "user, or a library the server has not"),
+    "404": control_error("no such server or account"),
+    "409": control_error("invited or shared already"),
+    "429": control_error("the pending invites are at their cap (INVITES_MAX)")},
+    "InviteArgs"))
+def add_invite() -> Response:
+    args = body(bodies.INVITE_ARGS)
+    try:
+        made = store().invite(args["server"], args["user"], tuple(args["sections"]))
+    except ValueError as error:  # a library the server has not
+        raise ControlError(str(error)) from error
+    dumped = bodies.SHARES if isinstance(made, Share) else bodies.INVITES
+    return render.json_response(dumped.dump([made])[0], 201)
 
 
 def auto_approve_json() -> Response:

@@ -22,6 +22,7 @@ from marshmallow import (
 from mockplex.domain.autoapprove import AutoApprove
 from mockplex.domain.clock import MAX_SPAN
 from mockplex.domain.faults import MAX_DELAY_MS, MAX_HEADERS, Fault
+from mockplex.domain.limits import LIBRARIES_MAX
 from mockplex.domain.store import check_approver
 from mockplex.plextv.arguments import SOME_TEXT, TEXT, JSONBoolean, JSONNumber
 
@@ -71,10 +72,21 @@ class CreateUserArgs(Schema):
     class Meta:
         unknown = RAISE
         #: The cross-field rule below, in JSON Schema, for the OpenAPI document.
-        rules: ClassVar = {"anyOf": [
-            {"not": {"required": ["verificationCode"]}},
-            {"properties": {"verificationCode": {"enum": [None]}}},
-            {"required": ["password"], "properties": {"password": {"type": "string"}}}]}
+        rules: ClassVar = {"allOf": [
+            {"anyOf": [
+                {"not": {"required": ["verificationCode"]}},
+                {"properties": {"verificationCode": {"enum": [None]}}},
+                {"required": ["password"], "properties": {"password": {"type": "string"}}}]},
+            {"anyOf": [  # only a managed user is restricted
+                {"not": {"required": ["restricted"]}},
+                {"properties": {"restricted": {"enum": [False]}}},
+                {"required": ["homeOf"], "properties": {"homeOf": {"type": "string"}}}]},
+            {"anyOf": [  # a managed user has no password, email or two-factor code
+                {"not": {"required": ["homeOf"]}},
+                {"properties": {"homeOf": {"enum": [None]}}},
+                {"allOf": [{"anyOf": [{"not": {"required": [name]}},
+                                      {"properties": {name: {"enum": [None]}}}]}
+                           for name in ("password", "email", "verificationCode")]}]}]}
 
     username = fields.String(required=True, validate=SOME_TEXT)
     email = fields.String(load_default=None, validate=[TEXT, EMAIL])
@@ -84,11 +96,26 @@ class CreateUserArgs(Schema):
     password = fields.String(load_default=None, validate=SOME_TEXT)
     verification_code = fields.String(data_key="verificationCode", load_default=None,
                                       validate=SOME_TEXT)
+    #: A managed user of this account's Plex Home (no password, no email).
+    home_of = fields.String(data_key="homeOf", load_default=None, validate=SOME_TEXT)
+    restricted = JSONBoolean(load_default=False)
+    #: The 4 digits switching to this home user asks for.
+    pin = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[0-9]{4}$", error="A home PIN is 4 digits."))
 
     @validates_schema
     def code_needs_password(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("verification_code") and not data.get("password"):
             raise ValidationError("two-factor sign-in needs a password", "verificationCode")
+
+    @validates_schema
+    def restricted_needs_a_home(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("restricted") and not data.get("home_of"):
+            raise ValidationError("only a managed user (homeOf) is restricted", "restricted")
+        for name, key in (("password", "password"), ("email", "email"),
+                          ("verification_code", "verificationCode")):
+            if data.get("home_of") and data.get(name) is not None:
+                raise ValidationError("a managed user (homeOf) has none", key)
 
 
 class ShareArgs(Schema):
@@ -99,6 +126,9 @@ class ShareArgs(Schema):
 
     server = fields.String(required=True, validate=SOME_TEXT)
     user = fields.String(required=True, validate=SOME_TEXT)
+    #: The keys of the libraries shared; none: all of them.
+    sections = fields.List(fields.Integer(strict=True), load_default=list,
+                           validate=validate.Length(max=LIBRARIES_MAX))
 
 
 class ShareSchema(ShareArgs):
@@ -106,6 +136,21 @@ class ShareSchema(ShareArgs):
 
     id = fields.Integer()
     access_token = fields.String(data_key="accessToken")
+    created_at = fields.Float(data_key="createdAt")
+
+
+class InviteArgs(ShareArgs):
+    """Body of ``POST /_mockplex/invites``, and an entry of a scenario file's ``invites``:
+    the server's owner invites account ``user`` (a username or an email)."""
+
+
+class InviteSchema(InviteArgs):
+    """A pending invite as the control API lists it."""
+
+    id = fields.Integer()
+    owner = fields.String()
+    created_at = fields.Float(data_key="createdAt")
+    sections = fields.List(fields.Integer())
 
 
 class AutoApproveArgs(Schema):
@@ -204,6 +249,8 @@ ENTRIES = EntrySchema(many=True)
 CLOCK_ARGS = ClockArgs()
 SHARE_ARGS = ShareArgs()
 SHARES = ShareSchema(many=True)
+INVITE_ARGS = InviteArgs()
+INVITES = InviteSchema(many=True)
 
 #: Names these bodies had before mockplex said "approve" everywhere -> their names now.
 RENAMED = {"VerifyArgs": "ApproveArgs", "VERIFY_ARGS": "APPROVE_ARGS"}

@@ -49,6 +49,7 @@ def component_schemas() -> dict[str, type[Schema]]:
         "VerifyArgs": bodies.ApproveArgs,  # the route's word (POST .../verify), kept
         "CreateUserArgs": bodies.CreateUserArgs, "ClockArgs": bodies.ClockArgs,
         "AutoApproveArgs": bodies.AutoApproveArgs,
+        "InviteArgs": bodies.InviteArgs, "Invite": bodies.InviteSchema,
     }
 
 

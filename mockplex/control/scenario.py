@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from mockplex.control.bodies import CreateUserArgs, ShareArgs
+from mockplex.control.bodies import CreateUserArgs, InviteArgs, ShareArgs
 from mockplex.control.server_bodies import ServerArgs
 from mockplex.domain import flags
 from mockplex.domain.accounts import DEFAULT_ACCOUNT, AccountError
@@ -76,6 +76,7 @@ class ScenarioSchema(Schema):
     pins = fields.List(fields.Nested(PinEntry), load_default=list)
     servers = fields.List(fields.Nested(ServerArgs), load_default=list)
     shares = fields.List(fields.Nested(ShareArgs), load_default=list)
+    invites = fields.List(fields.Nested(InviteArgs), load_default=list)
     auto_approve = fields.String(data_key="autoApprove", load_default=None, validate=TEXT)
 
     @validates_schema
@@ -103,6 +104,10 @@ class ScenarioSchema(Schema):
                 if share[key] not in known:
                     raise ValidationError({index: {key: [
                         f"no {key} {share[key]!r} (add it under {where})"]}}, "shares")
+        for index, invite in enumerate(data.get("invites", [])):
+            if invite["server"] not in names:
+                raise ValidationError({index: {"server": [
+                    f"no server {invite['server']!r} (add it under servers)"]}}, "invites")
 
 
 SCENARIO = ScenarioSchema()
@@ -172,9 +177,14 @@ def apply(store: Store, name: str, scenario: Mapping[str, Any]) -> None:
             raise ScenarioError(f"{name}: servers[{index}]: {error}") from None
     for index, share in enumerate(scenario["shares"]):
         try:
-            store.share(share["server"], share["user"])
+            store.share(share["server"], share["user"], share["sections"])
         except (ValueError, AccountError, ServerError) as error:
             raise ScenarioError(f"{name}: shares[{index}]: {error}") from None
+    for index, invite in enumerate(scenario["invites"]):
+        try:
+            store.invite(invite["server"], invite["user"], tuple(invite["sections"]))
+        except (ValueError, AccountError, ServerError) as error:
+            raise ScenarioError(f"{name}: invites[{index}]: {error}") from None
     if scenario["auto_approve"]:
         store.auto_approve = AutoApprove.parse(scenario["auto_approve"])
 

@@ -1,10 +1,13 @@
-"""Identifiers: pin ids as written, and random ones unique among those in use."""
+"""Identifiers: pin ids and account ids as written, and random ones unique among those
+in use."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Container
 from typing import TypeVar
+
+from mockplex.domain.errors import MockplexError
 
 T = TypeVar("T")
 
@@ -32,3 +35,24 @@ def pin_id_of(text: str) -> int | None:
             and text[0] != "0"):
         return int(text)
     return None
+
+
+#: The most digits an account's or a device's id has as written (the mock's have a few).
+USER_ID_DIGITS = 18
+
+
+class NotAUserId(MockplexError, ValueError):
+    """A path's account (or device) id that is no number: plex.tv's 400 on its routes."""
+
+    def __init__(self, text: str, kind: str = "user") -> None:
+        shown = repr(text[:40]) + ("..." if len(text) > 40 else "")
+        super().__init__(f"Invalid {kind} id {shown}: a {kind}'s id is a number")
+
+
+def user_id_of(text: str, kind: str = "user") -> int:
+    """``text`` as an account id (``/api/home/users/<id>``, ``/api/invites/...``,
+    ``/api/v2/sharings/<id>``), or a device's (``kind``, for the message): ASCII digits,
+    at most :data:`USER_ID_DIGITS`; else :class:`NotAUserId`."""
+    if not (text.isascii() and text.isdigit()) or len(text) > USER_ID_DIGITS:
+        raise NotAUserId(text, kind)
+    return int(text)

@@ -22,6 +22,7 @@ from mockplex.plextv.request import (
     json_body,
     load,
     parameters,
+    xplex_values,
 )
 from mockplex.web import render
 from mockplex.web.apidoc import (
@@ -47,12 +48,13 @@ else:
 bp = Blueprint("account", __name__)
 
 
-
 def legacy_account(account: Account, status: int = 200) -> Response:
     """``{"user": {...}}`` as JSON, or the XML ``<user>``."""
+    home = store().home(account)
     if render.wants_json():
-        return render.json_response(wire.dump_legacy_account(account, base_url()), status)
-    data = wire.legacy_account_xml(account, base_url())
+        return render.json_response(wire.dump_legacy_account(account, base_url(), home),
+                                    status)
+    data = wire.legacy_account_xml(account, base_url(), home)
     return render.xml_response(render.to_xml("user", data), status)
 
 
@@ -98,9 +100,11 @@ def legacy_credentials() -> tuple[str, str]:
                                     "verification code (1029)")}})
 @render.suffix_only
 def legacy_sign_in(fmt: str | None) -> Response:
-    client()
+    values = client()
     login, password = legacy_credentials()
-    return legacy_account(store().sign_in(login, password), 201)
+    account = store().sign_in(login, password)
+    store().record_client(account.auth_token, values["client_identifier"], xplex_values())
+    return legacy_account(account, 201)
 
 
 @bp.post("/api/v2/users/signin", defaults={"fmt": None})
@@ -115,10 +119,12 @@ def legacy_sign_in(fmt: str | None) -> Response:
                   "401": plex_error("a wrong login or password (1001), or a missing "
                                     "verification code (1029)")}})
 def sign_in(fmt: str | None) -> Response:
-    client()
+    values = client()
     args = load(arguments.SIGN_IN_ARGS, parameters(json_body()))
     account = store().sign_in(args["login"], args["password"], args["verification_code"])
-    return render.respond("user", wire.dump_signed_in_user(account, base_url()), 201)
+    store().record_client(account.auth_token, values["client_identifier"], xplex_values())
+    return render.respond(
+        "user", wire.dump_signed_in_user(account, base_url(), store().home(account)), 201)
 
 
 @bp.delete("/api/v2/users/signout")

@@ -131,11 +131,48 @@ class LinkArgs(Schema):
         if "code" not in data and "pin" in data:
             data = {**data, "code": data["pin"]}
         return data
+
+
+def stripped(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` with the text values of ``names`` stripped of spaces around them."""
+    return {key: value.strip() if key in names and isinstance(value, str) else value
+            for key, value in data.items()}
+
+
+class AddHomeUserArgs(Schema):
+    """Parameters of ``POST /api/home/users``: a managed user's ``title``
+    (python-plexapi's ``createHomeUser``), or an existing account's ``invitedEmail``, a
+    username or an email (its ``createExistingUser``). Neither is the view's 400."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    title = fields.String(validate=SOME_TEXT, load_default=None)
+    invited_email = fields.String(data_key="invitedEmail", validate=SOME_TEXT,
+                                  load_default=None)
+
+    @pre_load
+    def strip(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return stripped(data, ("title", "invitedEmail"))
+
+
+class SwitchArgs(Schema):
+    """Parameters of ``POST /api/home/users/<id>/switch``: the member's PIN, if it has
+    one (any text: a wrong one is plex.tv's 401, not a bad parameter)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    pin = fields.String(validate=TEXT, load_default=None)
+
+
 # What the routes load and dump, one instance each.
 CLIENT = ClientSchema()
 CREATE_PIN_ARGS = CreatePinArgs()
 LINK_ARGS = LinkArgs()
 SIGN_IN_ARGS = SignInArgs()
+ADD_HOME_USER_ARGS = AddHomeUserArgs()
+SWITCH_ARGS = SwitchArgs()
 
 
 class Invalid(MockplexError, ValueError):

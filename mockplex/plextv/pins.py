@@ -119,7 +119,13 @@ def get_pin(id: str) -> Response:
     state = store()
     if served.method == "HEAD":  # no body, so no token: not a poll (docs/python.md)
         return pin_response(state.get_pin(pin_id, client_identifier), 200, state, served)
-    return pin_response(state.poll(pin_id, client_identifier), 200, state, served)
+    pin = state.poll(pin_id, client_identifier)
+    if pin.auth_token is not None:  # signed in: the client is one of the account's devices
+        values = xplex_values()
+        if pin.product != "0" and not values.get("x-plex-product"):
+            values["x-plex-product"] = pin.product
+        state.record_client(pin.auth_token, client_identifier, values)
+    return pin_response(pin, 200, state, served)
 
 
 @bp.get("/pins/qr/<code>")
@@ -175,7 +181,7 @@ def link_pin(fmt: str | None) -> Response:
 def user(fmt: str | None) -> Response:
     """The account an X-Plex-Token opens; any client identifier, or none, will do."""
     account = caller()
-    return render.respond("user", wire.dump_user(account, base_url()))
+    return render.respond("user", wire.dump_user(account, base_url(), store().home(account)))
 
 
 def init_app(app: Flask) -> None:

@@ -81,7 +81,7 @@ def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if body is None and request.get_data().strip() != b"null":
         raise BadParameter("The request body is sent as application/json but is not valid "
-                           "JSON; send an object such as {\"strong\": true} or no body")
+                           "JSON; send a JSON object, or no body")
     return body if isinstance(body, dict) else {}
 
 

@@ -15,9 +15,7 @@ from flask import Blueprint, Flask, Response, request
 
 from mockplex.domain import flags
 from mockplex.domain.accounts import Account
-from mockplex.plextv.request import (
-    caller,
-)
+from mockplex.plextv.request import caller
 from mockplex.web import render
 from mockplex.web.apidoc import (
     ACCEPT,
@@ -104,13 +102,14 @@ def legacy_resources() -> Response:
 def friends() -> Response:
     account = caller()
     now = store().clock.now()
-    users = [wire.dump_friend(friend, shared, account.username, now, base_url())
-             for friend, shared in store().friends(account)]
-    root = render.flat_xml("MediaContainer", {
-        "friendlyName": "myPlex", "identifier": "com.plexapp.plugins.myplex",
-        "machineIdentifier": account.uuid, "totalSize": len(users), "size": len(users)})
-    root.extend(render.flat_xml("User", user) for user in users)
-    return render.xml_response(root)
+    shares = {friend.username: (friend, shared) for friend, shared in store().friends(account)}
+    home = [member for member in store().home(account) if member.id != account.id]
+    users = [wire.home_friend(member, shares.pop(member.username, (member, []))[1],
+                              account.username, now, base_url())
+             for member in home]
+    users += [wire.dump_friend(friend, shared, account.username, now, base_url())
+              for friend, shared in shares.values()]
+    return render.xml_response(wire.myplex_container(account, "User", users, total=True))
 
 
 def init_app(app: Flask) -> None:

@@ -7,10 +7,11 @@ once through :class:`PinSchema` and that dict is what both JSON and XML render.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
+from xml.etree import ElementTree
 
 from marshmallow import (
     Schema,
@@ -19,7 +20,8 @@ from marshmallow import (
 
 from mockplex.domain.accounts import Account
 from mockplex.domain.clock import WIRE_FORMAT, format_wire, to_datetime
-from mockplex.domain.limits import PIN_CACHE
+from mockplex.domain.invites import Invite
+from mockplex.domain.limits import HOME_USERS_MAX, PIN_CACHE
 from mockplex.domain.pins import WIRE_FIELDS, Pin, wire_state
 from mockplex.domain.servers import Connection, Server, Share
 from mockplex.web import render
@@ -323,6 +325,7 @@ LEGACY_ACCOUNT = LegacyAccountSchema()
 RESOURCES = ResourceSchema(many=True)
 DEVICE = DeviceSchema()
 FRIEND = FriendSchema()
+FRIEND_SERVER = FriendServerSchema()
 LEGACY_CONNECTIONS = LegacyConnectionSchema(many=True)
 
 
@@ -379,21 +382,47 @@ def _dump_pin_state(state: tuple[Any, ...]) -> PinAnswer:
     return PinAnswer(data, render.JsonTemplate(data, PER_ANSWER))
 
 
-def user_values(account: Account, base_url: str) -> dict[str, Any]:
-    """An account's values by Python name: its own, plus those every mock account shares."""
+def thumb_url(account: Account, base_url: str) -> str:
+    """An account's picture, its ``thumb``: on the mock's own host, where it answers."""
+    return f"{base_url}/users/{account.uuid}/avatar"
+
+
+def member_values(member: Account) -> dict[str, Any]:
+    """What plex.tv says of a member of a Plex Home wherever it lists one: ``restricted``
+    and ``protected`` (it has a PIN) as set, and for a managed user no username and no
+    email (python-plexapi's ``user()`` then finds it by title)."""
+    return {"restricted": member.restricted, "protected": member.home_pin is not None,
+            "username": "" if member.managed else member.username,
+            "email": "" if member.managed else member.email}
+
+
+def home_values(account: Account, home: Sequence[Account]) -> dict[str, Any]:
+    """``account``'s Plex Home as its own answer gives it (``home`` the members, the
+    store's ``home(account)``; empty: a home of one): a managed user's home, and an
+    owner's with managed users, is a home (``homeAdmin`` the owner's)."""
+    in_home = account.managed or len(home) > 1
+    return {"home": in_home, "home_admin": in_home and not account.managed,
+            "home_size": max(len(home), 1), "restricted": account.restricted,
+            "protected": account.home_pin is not None}
+
+
+def user_values(account: Account, base_url: str,
+                home: Sequence[Account]) -> dict[str, Any]:
+    """An account's values by Python name: its own, its Plex Home's (``home``: the
+    members, the store's ``home(account)``), plus those every mock account shares."""
     return {
         "id": account.id, "uuid": account.uuid, "username": account.username,
         "title": account.title, "email": account.email,
         "friendly_name": account.friendly_name, "locale": account.locale,
         "confirmed": True, "joined_at": account.joined_at, "email_only_auth": False,
-        "has_password": account.password is not None, "protected": False,
-        "thumb": f"{base_url}/users/{account.uuid}/avatar",
+        "has_password": account.password is not None,
+        "thumb": thumb_url(account, base_url),
         "auth_token": account.auth_token, "mailing_list_status": "unsubscribed",
         "mailing_list_active": False, "scrobble_types": "", "country": "NL",
         "subscription": NO_SUBSCRIPTION, "subscriptions": [],
-        "subscription_description": None, "restricted": False, "anonymous": None,
-        "home": False, "guest": False, "home_size": 1, "home_admin": False,
-        "max_home_size": 15, "remember_expires_at": account.joined_at + 365 * 24 * 3600,
+        "subscription_description": None, "anonymous": None,
+        **home_values(account, home), "guest": False, "max_home_size": HOME_USERS_MAX,
+        "remember_expires_at": account.joined_at + 365 * 24 * 3600,
         "profile": {"auto_select_audio": True, "default_audio_language": "en",
                     "default_subtitle_language": "en", "auto_select_subtitle": 0,
                     "default_subtitle_accessibility": 0, "default_subtitle_forced": 0,
@@ -412,22 +441,25 @@ NO_SUBSCRIPTION: Mapping[str, Any] = MappingProxyType({
     "plan": None, "features": []})
 
 
-def dump_user(account: Account, base_url: str) -> dict[str, Any]:
+def dump_user(account: Account, base_url: str,
+              home: Sequence[Account]) -> dict[str, Any]:
     """The wire form of ``account`` (``GET /api/v2/user``)."""
-    data: dict[str, Any] = USER_SCHEMA.dump(user_values(account, base_url))
+    data: dict[str, Any] = USER_SCHEMA.dump(user_values(account, base_url, home))
     return data
 
 
-def dump_signed_in_user(account: Account, base_url: str) -> dict[str, Any]:
+def dump_signed_in_user(account: Account, base_url: str,
+                        home: Sequence[Account]) -> dict[str, Any]:
     """The wire form of ``account`` as password sign-in answers with it."""
-    data: dict[str, Any] = SIGNED_IN_USER.dump({**user_values(account, base_url),
+    data: dict[str, Any] = SIGNED_IN_USER.dump({**user_values(account, base_url, home),
                                                 "past_subscriptions": [], "trials": []})
     return data
 
 
-def dump_legacy_account(account: Account, base_url: str) -> dict[str, Any]:
+def dump_legacy_account(account: Account, base_url: str,
+                        home: Sequence[Account]) -> dict[str, Any]:
     """``{"user": {...}}``: ``/users/account.json`` and ``/users/sign_in.json``."""
-    values = user_values(account, base_url)
+    values = user_values(account, base_url, home)
     data: dict[str, Any] = LEGACY_ACCOUNT.dump({"user": {
         **values, "joined_at": format_wire(account.joined_at),
         "authentication_token": account.auth_token,
@@ -436,10 +468,11 @@ def dump_legacy_account(account: Account, base_url: str) -> dict[str, Any]:
     return data
 
 
-def legacy_account_xml(account: Account, base_url: str) -> dict[str, Any]:
+def legacy_account_xml(account: Account, base_url: str,
+                       home: Sequence[Account]) -> dict[str, Any]:
     """The attributes and children of ``/users/account``'s XML ``<user>``: those of
     ``/api/v2/user``, and the older ``authenticationToken``."""
-    return {**dump_user(account, base_url), "authenticationToken": account.auth_token}
+    return {**dump_user(account, base_url, home), "authenticationToken": account.auth_token}
 
 
 def connection_values(connection: Connection) -> dict[str, Any]:
@@ -499,14 +532,62 @@ def dump_friend(friend: Account, shares: list[tuple[Server, Share]], viewer: str
     data: dict[str, Any] = FRIEND.dump({
         "id": friend.id, "title": friend.title, "username": friend.username,
         "email": friend.email, "recommendations_playlist_id": "",
-        "thumb": f"{base_url}/users/{friend.uuid}/avatar", "protected": False,
+        "thumb": thumb_url(friend, base_url), "protected": False,
         "home": False, "allow_tuners": False, "allow_sync": False,
         "allow_camera_upload": False, "allow_channels": False, "allow_subtitle_admin": False,
         "filter_all": "", "filter_movies": "", "filter_music": "", "filter_photos": "",
         "filter_television": "", "restricted": False,
-        "servers": [{"id": share.id, "server_id": server.id,
-                     "machine_identifier": server.machine_identifier, "name": server.name,
-                     "last_seen_at": int(now), "num_libraries": 0, "all_libraries": True,
-                     "owned": server.owner == viewer, "pending": False}
-                    for server, share in shares]})
+        "servers": [shared_server_values(share, server, viewer, now) for server, share
+                    in shares]})
     return data
+
+
+def shared_server_values(grant: Share | Invite, server: Server, viewer: str,
+                         now: float) -> dict[str, Any]:
+    """A ``<Server>`` a friend (``/api/users``) or an invite (``/api/invites/...``) names,
+    as :class:`FriendServerSchema` takes it: its libraries those ``grant`` names (none:
+    all), pending when ``grant`` is an invite."""
+    return {"id": grant.id, "server_id": server.id,
+            "machine_identifier": server.machine_identifier, "name": server.name,
+            "last_seen_at": int(now), "num_libraries": len(grant.sections or server.libraries),
+            "all_libraries": not grant.sections, "owned": server.owner == viewer,
+            "pending": isinstance(grant, Invite)}
+
+
+# -- plex.tv's myPlex answers: /api/users, /api/home/users, /pms/servers, the invites' --
+
+#: The root's attributes every myPlex answer has.
+MYPLEX: Mapping[str, str] = MappingProxyType(
+    {"friendlyName": "myPlex", "identifier": "com.plexapp.plugins.myplex"})
+
+
+def myplex_container(account: Account, tag: str, children: list[dict[str, Any]], *,
+                     total: bool = False) -> ElementTree.Element:
+    """``<MediaContainer friendlyName="myPlex" identifier="com.plexapp.plugins.myplex"
+    machineIdentifier size>`` (``totalSize`` too when ``total``) of ``children`` as
+    ``<tag>`` elements: the root of plex.tv's myPlex answers to ``account``."""
+    head: dict[str, Any] = {**MYPLEX, "machineIdentifier": account.uuid}
+    if total:
+        head["totalSize"] = len(children)
+    return render.flat_xml("MediaContainer", {**head, "size": len(children), tag: children})
+
+
+def home_user(member: Account, admin: Account, base_url: str) -> dict[str, Any]:
+    """A ``<User>`` of ``/api/home/users`` (``admin`` the home's owner): what
+    plex-api-credentials reads (``id``, ``title``, ``protected``) and the rest of plex.tv's
+    attributes."""
+    return {"id": member.id, "uuid": member.uuid, "admin": member.id == admin.id,
+            "guest": False, **member_values(member),
+            "restrictionProfile": "little_kid" if member.restricted else "",
+            "hasPassword": member.password is not None, "title": member.title,
+            "thumb": thumb_url(member, base_url)}
+
+
+def home_friend(member: Account, shares: list[tuple[Server, Share]], viewer: str,
+                now: float, base_url: str) -> dict[str, Any]:
+    """A ``<User>`` of ``/api/users`` for a member of the viewer's Plex Home: a friend
+    (:func:`dump_friend`) with ``home="1"`` and the member's values
+    (:func:`member_values`)."""
+    user = dump_friend(member, shares, viewer, now, base_url)
+    user.update(home=True, **member_values(member))
+    return user

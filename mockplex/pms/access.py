@@ -10,7 +10,8 @@ opens the server when the store says whose it is
 server's access token, a share's access token or the friend's own account token).
 Anything else, a revoked token too, is 401. Some routes are the owner's alone, and a
 friend's token is 403 there, as on a real server: ``/library``, ``/accounts``,
-``/:/prefs``, ``/status/sessions``.
+``/:/prefs``, ``/status/sessions``. A friend sees the libraries its share names
+(:attr:`Access.libraries`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from mockplex.domain import xplex
 from mockplex.domain.accounts import Account
+from mockplex.domain.libraries import Library
 from mockplex.domain.servers import Server
 from mockplex.web.context import current_request, media_server, store
 
@@ -38,6 +40,16 @@ class Access(NamedTuple):
     @property
     def owner(self) -> bool:
         return self.account.username == self.server.owner
+
+    @property
+    def libraries(self) -> tuple[Library, ...]:
+        """The libraries the token opens: all of them to the owner, a share's to a
+        friend (those whose keys the share names, or all when it names none)."""
+        if self.owner:
+            return self.server.libraries
+        share = store().share_of(self.server, self.account.username)
+        return tuple(shelf for shelf in self.server.libraries
+                     if share is not None and share.opens(shelf.key))
 
 
 def requested_server(served: Request | None = None) -> Server:

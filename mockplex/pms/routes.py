@@ -52,14 +52,14 @@ def library() -> Response:
 
 @bp.get("/library/sections", strict_slashes=False)
 def sections() -> Response:
-    return answers.container(dumps.dump_sections(let_in().server.libraries))
+    return answers.container(dumps.dump_sections(let_in().libraries))
 
 
 @bp.get("/library/sections/<key>/all", strict_slashes=False)
 def items(key: str) -> Response:
     """A library's items, a page of them when the client asks with
     ``X-Plex-Container-Start`` and ``-Size`` (headers, or the query)."""
-    shelf = section(let_in().server.libraries, key)
+    shelf = section(let_in().libraries, key)
     start, size = paging("X-Plex-Container-Start", 0), paging("X-Plex-Container-Size", WHOLE)
     response = answers.container(dumps.dump_items(shelf, start, size))
     response.headers["X-Plex-Container-Start"] = str(start)
@@ -94,7 +94,7 @@ def paging(name: str, default: int) -> int:
 def metadata(key: str) -> Response:
     """One item, by its rating key (python-plexapi reads it when an attribute of an item
     from ``/all`` is missing: a movie's unknown year, say)."""
-    for shelf in let_in().server.libraries:
+    for shelf in let_in().libraries:
         for item in shelf.items:
             if str(item.rating_key) == key:
                 return answers.container(dumps.dump_item(shelf, item))

@@ -10,7 +10,7 @@ const POLL_MS = 500;
 const JOURNAL_SHOWN = 200;
 
 const state = { fetchedAt: 0, pins: [], users: [], requests: [], faults: [], servers: [],
-                shares: [], autoApprove: null };
+                shares: [], invites: [], autoApprove: null };
 
 class ApiError extends Error {}
 
@@ -124,9 +124,17 @@ function button(label, name, onClick) {
   return element;
 }
 
+// A managed user of a Plex Home: its home's owner, restricted or not, a PIN or none.
+function homeOf(user) {
+  if (!user.homeOf) return "";
+  const traits = [user.restricted ? "restricted" : "", user.protected ? "PIN" : ""]
+    .filter(Boolean).join(", ");
+  return `managed user in ${user.homeOf}'s home` + (traits ? ` (${traits})` : "");
+}
+
 function accountRow(row, user) {
   setText(cell(row, 0), user.username);
-  setText(cell(row, 1), user.email || "");
+  setText(cell(row, 1), user.email || homeOf(user));
   const token = cell(row, 2);
   if (!token.firstChild) {
     token.className = "actions";
@@ -239,6 +247,13 @@ function render() {
     setText(cell(row, 0), share.server);
     setText(cell(row, 1), share.user);
   });
+  const invites = state.invites;
+  $("invites-section").hidden = invites.length === 0;
+  syncRows($("invites").tBodies[0], invites, (invite) => invite.id, (row, invite) => {
+    setText(cell(row, 0), invite.server);
+    setText(cell(row, 1), invite.owner);
+    setText(cell(row, 2), invite.user);
+  });
   renderJournal();
   const faults = state.faults.length ? state.faults.map(describeFault) : ["none"];
   const list = $("faults");
@@ -273,11 +288,12 @@ async function refresh() {
   running = true;
   clearTimeout(timer);
   try {
-    const [pins, users, requests, faults, servers, shares, auto] = await Promise.all([
-      call("GET", "/pins"), call("GET", "/users"), call("GET", "/requests"),
-      call("GET", "/faults"), call("GET", "/servers"), call("GET", "/shares"),
-      call("GET", "/auto-approve")]);
-    Object.assign(state, { pins, users, requests, faults, servers, shares,
+    const [pins, users, requests, faults, servers, shares, invites, auto] =
+      await Promise.all([
+        call("GET", "/pins"), call("GET", "/users"), call("GET", "/requests"),
+        call("GET", "/faults"), call("GET", "/servers"), call("GET", "/shares"),
+        call("GET", "/invites"), call("GET", "/auto-approve")]);
+    Object.assign(state, { pins, users, requests, faults, servers, shares, invites,
                            autoApprove: auto.autoApprove, fetchedAt: performance.now() });
     goneSince = null;
     setStatus(true);

@@ -20,7 +20,7 @@ from flask_cors import CORS
 
 #: The paths pages of any origin may call. flask-cors reads each as a regular expression
 #: matched at the start of the (decoded) path: ``/api/*`` is ``/api`` and anything after.
-PATHS = (r"/api/*", r"/users/*")
+PATHS = (r"/api/*", r"/users/*", r"/devices/*", r"/pms/*")  # /devices/* is /devices.xml too
 RESOURCES: dict[str | re.Pattern[str], dict[str, Any]] = {
     path: {"origins": "*"} for path in PATHS}
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"

@@ -1,9 +1,11 @@
 """plex.tv's errors, and the one handler that renders every error the app raises.
 
 plex.tv answers errors as ``{"errors":[{"code":..., "message":..., "status":...}]}``
-(or its XML form). Codes 1000, 1001 and 1020 are plex.tv's own; errors that
-only the mock raises (an unemulated route, a bad control call) use codes from
-1900 on, chosen by mockplex since plex.tv's are unknown for them.
+(or its XML form). Codes 1000, 1001, 1002 and 1020 are plex.tv's own; the domain's
+refusals on plex.tv's routes (a home's, an invite's, a device's, an unknown account)
+are answered here with their plex.tv status, and on the control API's as control
+errors. Errors that only the mock raises (an unemulated route, a bad control call) use
+codes from 1900 on, chosen by mockplex since plex.tv's are unknown for them.
 """
 
 from __future__ import annotations
@@ -22,15 +24,28 @@ from werkzeug.routing import Rule
 from mockplex.domain.accounts import (
     AccountError,
     AccountExists,
+    AccountNotFound,
+    HomeError,
+    HomeUserNotFound,
+    NotHomeAdmin,
     SignInFailed,
     TokenInvalid,
     TokenRevoked,
     VerificationRequired,
+    WrongHomePin,
 )
+from mockplex.domain.devices import DeviceNotFound, ServerDevice
 from mockplex.domain.errors import MockplexError
+from mockplex.domain.ids import NotAUserId
+from mockplex.domain.invites import (
+    CannotInvite,
+    InviteExists,
+    InviteNotFound,
+    TooManyInvites,
+)
 from mockplex.domain.paths import OPENAPI_PATH, is_control_path
 from mockplex.domain.problems import BUG, Problem
-from mockplex.domain.servers import CannotServe, ServerError, ServerNotFound
+from mockplex.domain.servers import CannotServe, ServerError, ServerNotFound, ShareExists
 from mockplex.domain.store import PinNotFound, TooManyPins
 from mockplex.domain.text import printable
 from mockplex.web import render
@@ -96,6 +111,17 @@ class VerificationCodeMissing(PlexError):
 
 class CodeNotFound(PlexError):
     code, status, message = 1020, 404, "Code not found or expired"
+
+
+class ResourceNotFound(PlexError):
+    """A thing a plex.tv route names that is not there (an account, a home user, an
+    invite, a device): 404 with plex.tv's code for it, 1002 (docs/contract.md)."""
+
+    code, status = 1002, 404
+
+
+#: plex.tv's code for a wrong home PIN (mock's choice of number; docs/contract.md).
+WRONG_PIN_CODE = 1041
 
 
 class Unemulated(PlexError):
@@ -171,8 +197,37 @@ def _account_error(error: AccountError) -> Response:
     return _render(ControlError(str(error), status=status))
 
 
+#: The status of each refusal of the domain's after sign-in (a home's, an invite's, a
+#: sharing's, a device's, an unknown account or id), the first class that matches: the
+#: same on plex.tv's routes and the control API's.
+REFUSALS: tuple[tuple[type[MockplexError], int], ...] = (
+    (WrongHomePin, 401), (HomeUserNotFound, 404), (NotHomeAdmin, 403), (HomeError, 400),
+    (AccountNotFound, 404), (CannotInvite, 400), (InviteExists, 409), (ShareExists, 409),
+    (InviteNotFound, 404), (TooManyInvites, 429), (DeviceNotFound, 404),
+    (ServerDevice, 400), (NotAUserId, 400))
+
+
+def _refusal(error: MockplexError) -> Response:
+    """A refusal of :data:`REFUSALS`: on the control API a control error, on plex.tv's
+    routes plex.tv's error (a 404 as 1002, a 400 as 1000, a wrong PIN as
+    :data:`WRONG_PIN_CODE`), with its status."""
+    status = next(status for kind, status in REFUSALS if isinstance(error, kind))
+    if render.is_control():
+        return _render(ControlError(str(error), status=status))
+    if isinstance(error, WrongHomePin):
+        return _render(PlexError("Invalid PIN", status=401, code=WRONG_PIN_CODE))
+    if isinstance(error, AccountNotFound):
+        return _render(ResourceNotFound(f"User not found: {error}"))
+    if status == 404:
+        return _render(ResourceNotFound(str(error)))
+    if status == 400:
+        return _render(BadParameter(str(error)))
+    return _render(PlexError(str(error), status=status))
+
+
 def _server_error(error: ServerError) -> Response:
-    """Only the control API adds servers and shares."""
+    """A server's refusals (none, or one that cannot listen; a taken name): the control
+    API's, as plex.tv's routes check the servers they name themselves."""
     status = (404 if isinstance(error, ServerNotFound) else
               503 if isinstance(error, CannotServe) else 409)
     return _render(ControlError(str(error), status=status))
@@ -194,7 +249,8 @@ def _http_error(error: HTTPException) -> Response:
 
 
 #: The blueprints of plex.tv's routes, as endpoint prefixes.
-PLEX_ENDPOINTS = ("plextv.", "account.", "resources.")
+PLEX_ENDPOINTS = ("plextv.", "account.", "resources.", "home.", "invites.", "sharing.",
+                  "devices.")
 
 
 def routes(wanted: Callable[[Rule], bool]) -> list[str]:
@@ -248,5 +304,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(AccountError, _account_error)
     app.register_error_handler(TooManyPins, _too_many_pins)
     app.register_error_handler(ServerError, _server_error)
+    for kind, _ in REFUSALS:
+        app.register_error_handler(kind, _refusal)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

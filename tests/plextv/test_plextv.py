@@ -337,6 +337,18 @@ def test_answers_carry_cors_headers(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+@pytest.mark.parametrize("path", ["/devices.xml", "/pms/servers", "/users/account",
+                                  "/api/home/users"])
+def test_the_older_routes_a_page_reads_are_cors_open_too(client, path):
+    origin = {"Origin": "http://app.test"}
+    preflight = client.options(path, headers={**origin, "Access-Control-Request-Method": "GET"})
+    answer = client.get(path, headers={**origin, "X-Plex-Token": "MockPlexDefaultToken"})
+    assert answer.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_cors_preflight_is_answered(client):
     response = client.options("/api/v2/pins", headers={
         "Origin": "http://app.test",

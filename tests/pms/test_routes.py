@@ -271,3 +271,17 @@ def test_a_control_character_in_a_name_is_answered(ask, store, accept):
         response = ask(path, server=odd, headers={"Accept": accept})
         assert response.status_code == 200, path
     assert store.problems.take() == []
+
+
+@pytest.mark.parametrize("sections", [(), (2, 4)])
+def test_a_friend_sees_the_libraries_its_share_names(ask, store, sections):
+    store.create_account("bob")
+    share = store.share("Home", "bob", sections)
+    wanted = ["1", "2", "3", "4"] if not sections else ["2", "4"]
+    for token in (share.access_token, store.account("bob").auth_token):
+        root = xml(ask("/library/sections", token=token))
+        assert [directory.get("key") for directory in root] == wanted
+        assert ask("/library/sections/1/all", token=token).status_code == (
+            200 if not sections else 404)
+        assert ask("/library/sections/2/all", token=token).status_code == 200
+    assert [d.get("key") for d in xml(ask("/library/sections"))] == ["1", "2", "3", "4"]

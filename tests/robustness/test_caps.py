@@ -225,7 +225,8 @@ def test_docs_limits_md_says_the_numbers_the_code_has():
     text = (ROOT / "docs" / "limits.md").read_text()
     for name in ("XPLEX_VALUE_MAX", "TEXT_MAX", "CONNECTIONS_MAX", "PIN_CACHE",
                  "JOURNAL_LIMIT", "BODY_LIMIT", "QUERY_LIMIT", "VALUE_LIMIT", "SHORT_LIMIT",
-                 "XPLEX_LIMIT", "HEADERS_LIMIT"):
+                 "XPLEX_LIMIT", "HEADERS_LIMIT", "HOME_USERS_MAX", "DEVICES_MAX",
+                 "CLAIM_TOKENS_MAX", "INVITES_MAX"):
         row = re.search(rf"^\| `{name}` \| (\d+)", text, re.M)
         assert row and int(row.group(1)) == getattr(limits, name), name
     for name in ("PIN_BYTES", "ACCOUNT_BYTES", "ENTRY_BYTES", "JOURNAL_BYTES",

@@ -15,6 +15,7 @@ PREFLIGHT = {**ORIGIN, "Access-Control-Request-Method": "GET",
 PRIVATE = {**ORIGIN, "Access-Control-Request-Private-Network": "true"}
 
 PATHS = ["/api/v2/pins/{pin}", "/api/v2/pins/{pin}.xml", "/api/v2/pins", "/api/v2/friends",
+         "/devices.xml", "/pms/servers", "/devicesx",
          "/api", "/apix", "/%61pi/v2/pins/{pin}", "/users/account.json", "/usersx",
          "/nothing", "/link", "/_mockplex/health", "/_mockplex/pins"]
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]
