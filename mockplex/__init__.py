@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockplex import _moved
 
-__version__ = "0.10.0"
+__version__ = "0.11.0"
 
 _moved.install()  # the modules 0.8.0 moved answer their old names, with a warning
 
