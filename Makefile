@@ -70,9 +70,11 @@ $(NODE_STAMP): Makefile
 		echo "npm is not installed: the plexjs tests will skip (CI installs it)"; \
 	fi
 
-# Two workers (pytest-xdist): faster on two cores, and it proves every worker's mock is
-# its own. PYTEST_ARGS="-n 0" runs serially.
-test: $(STAMP) $(NODE_STAMP)
+# The Python tools and the Node clients install side by side (neither waits on the
+# other's downloads). Two workers (pytest-xdist): faster on two cores, and it proves every
+# worker's mock is its own. PYTEST_ARGS="-n 0" runs serially.
+test:
+	$(MAKE) --no-print-directory -j2 $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory smoke
 

@@ -181,10 +181,18 @@ def test_accounts_servers_and_shares_appear_once_they_exist(page, mockplex):
     expect(page.get_by_role("button", name="Copy carol's token")).to_be_visible()
 
 
-def test_a_managed_user_shows_its_home(page, mockplex):
+def test_a_managed_user_shows_its_home_and_pending_invites_show(page, mockplex):
     mockplex.create_user("kid", home_of="mockplex", restricted=True, pin="1234")
     row = page.locator('#accounts tr[data-key="kid"]')
     expect(row).to_contain_text("managed user in mockplex's home (restricted, PIN)")
+    expect(page.locator("#invites-section")).to_be_hidden()
+    mockplex.create_user("carol")
+    mockplex.add_server("Den", connections=["http://127.0.0.1:1"])
+    mockplex.invite("Den", "carol")
+    expect(page.locator("#invites")).to_contain_text("Den")
+    expect(page.locator("#invites")).to_contain_text("carol")
+    mockplex.store.accept_invites(mockplex.store.account("carol"), "mockplex")
+    expect(page.locator("#invites-section")).to_be_hidden()
 
 
 def test_a_server_row_shows_whether_it_is_live_its_connections_and_libraries(page, mockplex):

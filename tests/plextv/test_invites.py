@@ -270,22 +270,6 @@ def test_the_owners_managed_user_is_shared_with_at_once(client, store, cast):
     assert made.get("accessToken") == share.access_token and made.get("userID") == str(kid.id)
 
 
-def test_the_dashboard_shows_pending_invites(new_context, mockplex):
-    from playwright.sync_api import expect
-
-    page = new_context().new_page()
-    page.set_default_timeout(10_000)
-    page.goto(mockplex.url + "/_mockplex/")
-    expect(page.locator("#invites-section")).to_be_hidden()
-    mockplex.create_user("carol")
-    mockplex.add_server("Den", connections=[OUT])
-    mockplex.invite("Den", "carol")
-    expect(page.locator("#invites")).to_contain_text("Den")
-    expect(page.locator("#invites")).to_contain_text("carol")
-    mockplex.store.accept_invites(mockplex.store.account("carol"), "mockplex")
-    expect(page.locator("#invites-section")).to_be_hidden()
-
-
 def test_another_homes_managed_user_is_not_invited(client, store, cast):
     owner, _, server = cast
     store.create_account("kid", home_of="friend")
