@@ -5,6 +5,7 @@ import json
 import os
 import re
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,6 +70,18 @@ def require(what: str, missing: bool) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"no {what}")
         pytest.skip(f"no {what}")
+
+
+def require_node(package: str | None = None, folder: Path | None = None) -> str:
+    """Debian's ``node``, and npm's ``package`` installed under ``folder`` when given
+    (make test installs the suite's under .venv/node): :func:`require`'d."""
+    node = shutil.which("node")
+    require("Node (apt-get install nodejs npm)", node is None)
+    if package is not None and folder is not None:
+        require(f"{package} in {folder} (make test installs it)",
+                not (folder / "node_modules" / package).is_dir())
+    assert node is not None
+    return node
 
 
 # -- the browser ---------------------------------------------------------------

@@ -9,12 +9,12 @@ reason (`make test` installs the releases when npm is there).
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import require_node
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = ROOT / "tests" / "unchanged" / "node" / "plexjs_flow.cjs"
@@ -25,14 +25,7 @@ RELEASES = ("0.32.1", "0.39.0")
 
 def installed(release: str) -> Path:
     folder = ROOT / ".venv" / "node" / f"plexjs-{release}"
-    node = shutil.which("node")
-    missing = ("Node (apt-get install nodejs npm)" if node is None else
-               f"@lukehagar/plexjs {release} in {folder} (make test installs it)"
-               if not (folder / "node_modules" / "@lukehagar" / "plexjs").is_dir() else None)
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"no {missing}")
-        pytest.skip(f"no {missing}")
+    require_node("@lukehagar/plexjs", folder)
     return folder
 
 

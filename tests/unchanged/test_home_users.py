@@ -10,12 +10,11 @@ skips with a reason (`make test` installs the npm package when npm is there).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import require
+from tests.conftest import require_node
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = ROOT / ".venv" / "node" / "credentials"
@@ -45,18 +44,9 @@ def test_python_plexapi_manages_a_home_through_the_proxy(mockplex, mockplex_prox
     assert {("POST", "/api/home/users"), ("DELETE", "/api/home/users/")} <= asked
 
 
-def node_client() -> tuple[str, Path]:
-    node = shutil.which("node")
-    require("Node (apt-get install nodejs npm)", node is None)
-    require(f"plex-api-credentials in {CREDENTIALS} (make test installs it)",
-            not (CREDENTIALS / "node_modules" / "plex-api-credentials").is_dir())
-    assert node is not None
-    return node, SCRIPT
-
-
 def test_npm_plex_api_credentials_signs_a_managed_user_in_through_the_proxy(
         mockplex, mockplex_proxy):
-    node, script = node_client()
+    node, script = require_node("plex-api-credentials", CREDENTIALS), SCRIPT
     mockplex.create_user("owner", password="hunter2")
     server = mockplex.add_server("Den", "owner", connections=["http://127.0.0.1:1"])
     mockplex.create_user("kid", home_of="owner", pin="1234")

@@ -14,13 +14,12 @@ a reason (`make test` installs the npm package when npm is there).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from mockplex.domain.servers import REFUSING
-from tests.conftest import require
+from tests.conftest import require_node
 
 ROOT = Path(__file__).resolve().parents[2]
 PMS_CLIENT = ROOT / ".venv" / "node" / "pms"
@@ -92,11 +91,7 @@ def test_a_server_with_dead_connections_is_not_found_through_the_proxy(mockplex,
 
 
 def node_client() -> tuple[str, Path]:
-    node = shutil.which("node")
-    require("Node (apt-get install nodejs npm)", node is None)
-    require(f"plex-api in {PMS_CLIENT} (make test installs it)",
-            not (PMS_CLIENT / "node_modules" / "plex-api").is_dir())
-    assert node is not None
+    node = require_node("plex-api", PMS_CLIENT)
     return node, ROOT / "tests" / "unchanged" / "node" / "pms_client.cjs"
 
 

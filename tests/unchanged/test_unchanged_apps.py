@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.conftest import require, require_node
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_APP = ROOT / ".venv" / "node" / "app"
@@ -69,10 +69,7 @@ def test_python_plexapi_and_httpx_with_only_the_env_files_variables(mockplex,
 
 def test_node_plexjs_on_fetch_and_axios_with_only_the_env_files_variables(
         mockplex, mockplex_proxy):
-    node = shutil.which("node")
-    require("Node (apt-get install nodejs npm)", node is None)
-    require(f"Node app packages in {NODE_APP} (make test installs them)",
-          not (NODE_APP / "node_modules" / "undici").is_dir())
+    node = require_node("undici", NODE_APP)
     script = ROOT / "tests" / "unchanged" / "node" / "unchanged_app.cjs"
     _, finished, stderr = run_with_approval(
         mockplex, [str(node), str(script)], env=mockplex_proxy.env, cwd=NODE_APP)
@@ -90,8 +87,7 @@ def run_guarded_node(args: list[str], env: dict[str, str], cwd: Path
     """``node`` with the loopback guard loaded: a lookup of (or a connection to) any host
     but loopback fails at once, prints ``loopback-guard: refused ...`` and makes the exit
     status 86."""
-    node = shutil.which("node")
-    require("Node (apt-get install nodejs npm)", node is None)
+    node = require_node()
     return subprocess.run([str(node), f"--require={GUARD}", *args], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=TIMEOUT)
 
