@@ -12,9 +12,8 @@ approved and polled, in :mod:`mockplex.plextv.pins`; a password sign-in, in
 
 from __future__ import annotations
 
-import struct
-import zlib
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response
@@ -46,8 +45,8 @@ else:
 bp = Blueprint("devices", __name__)
 
 PMS = "Plex Media Server"
-#: The avatar: a plain square, as plex.tv draws for an account with no picture.
-AVATAR_SIZE, AVATAR_RGB = 32, (229, 160, 13)
+#: The avatar: a plain 32-pixel square, as plex.tv draws for an account with no picture.
+AVATAR = Path(__file__).resolve().parent.parent / "static" / "avatar.png"
 
 
 # -- the wire shapes ---------------------------------------------------------------
@@ -103,14 +102,8 @@ def pms_server(server: Server, connections: tuple[Connection, ...], owner: Accou
 
 @cache
 def avatar_png() -> bytes:
-    """A small PNG, made once: :data:`AVATAR_SIZE` square, one colour."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-    row = b"\x00" + bytes(AVATAR_RGB) * AVATAR_SIZE
-    header = struct.pack(">IIBBBBB", AVATAR_SIZE, AVATAR_SIZE, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(row * AVATAR_SIZE)) + chunk(b"IEND", b""))
+    """:data:`AVATAR`'s bytes, read once."""
+    return AVATAR.read_bytes()
 
 
 # -- the routes ----------------------------------------------------------------------
