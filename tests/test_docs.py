@@ -130,11 +130,15 @@ def test_the_scenario_example_loads():
     [(_, example)] = blocks("json")
     store = Store()
     load(store, json.loads(example))
-    assert [a.username for a in store.accounts()] == ["mockplex", "alice", "bob"]
+    assert [a.username for a in store.accounts()] == ["mockplex", "alice", "bob", "carol",
+                                                      "kid"]
     assert len(store.pins()) == 3  # the expired one is gone
     [server] = store.servers()
     [(friend, _)] = store.friends(store.account("bob"))
     assert (server.owner, friend.username) == ("alice", "alice")
+    assert [share.sections for share in store.shares()] == [(1,)]
+    assert [(i.server, i.user) for i in store.invites()] == [(server.name, "carol")]
+    assert store.account("kid").home_of == "alice"
 
 
 def anchor(heading: str) -> str:
