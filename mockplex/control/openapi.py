@@ -20,12 +20,13 @@ if TYPE_CHECKING:
     from marshmallow import Schema, fields
 
     from mockplex.control import bodies, server_bodies
-    from mockplex.plextv import arguments, wire
+    from mockplex.plextv import arguments, servers_wire, wire
 else:
     # the document is built when first asked for
     arguments = Deferred("mockplex.plextv.arguments")
     bodies = Deferred("mockplex.control.bodies")
     server_bodies = Deferred("mockplex.control.server_bodies")
+    servers_wire = Deferred("mockplex.plextv.servers_wire")
     wire = Deferred("mockplex.plextv.wire")
 
 
@@ -39,7 +40,7 @@ def component_schemas() -> dict[str, type[Schema]]:
         "LegacySubscription": wire.LegacySubscriptionSchema,
         "LegacyRoles": wire.LegacyRolesSchema, "LegacyUser": wire.LegacyUserSchema,
         "LegacyAccount": wire.LegacyAccountSchema,
-        "Connection": wire.ConnectionSchema, "Resource": wire.ResourceSchema,
+        "Connection": servers_wire.ConnectionSchema, "Resource": servers_wire.ResourceSchema,
         "ConnectionArgs": server_bodies.ConnectionArgs, "ItemArgs": server_bodies.ItemArgs,
         "LibraryArgs": server_bodies.LibraryArgs, "ServerArgs": server_bodies.ServerArgs,
         "Item": server_bodies.ItemSchema, "Library": server_bodies.LibrarySchema,

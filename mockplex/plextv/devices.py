@@ -38,9 +38,9 @@ from mockplex.web.deferred import Deferred
 from mockplex.web.errors import ResourceNotFound
 
 if TYPE_CHECKING:
-    from mockplex.plextv import wire
+    from mockplex.plextv import servers_wire
 else:
-    wire = Deferred("mockplex.plextv.wire")
+    servers_wire = Deferred("mockplex.plextv.servers_wire")
 
 bp = Blueprint("devices", __name__)
 
@@ -175,7 +175,7 @@ def pms_servers() -> Response:
         owner = None if share is None else state.account(server.owner)
         token = server.access_token if share is None else share.access_token
         listed.append(pms_server(server, state.connections(server), owner, token))
-    return render.xml_response(wire.myplex_container(account, "Server", listed))
+    return render.xml_response(servers_wire.myplex_container(account, "Server", listed))
 
 
 @bp.get("/users/<uuid>/avatar")

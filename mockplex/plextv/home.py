@@ -25,9 +25,10 @@ from mockplex.web.deferred import Deferred
 from mockplex.web.errors import WRONG_PIN_CODE, BadParameter
 
 if TYPE_CHECKING:
-    from mockplex.plextv import arguments, wire
+    from mockplex.plextv import arguments, servers_wire, wire
 else:
     arguments = Deferred("mockplex.plextv.arguments")
+    servers_wire = Deferred("mockplex.plextv.servers_wire")
     wire = Deferred("mockplex.plextv.wire")
 
 bp = Blueprint("home", __name__)
@@ -49,7 +50,7 @@ NO_USER = plex_error("no member of the caller's home has that id (1002)")
 def user_element(member: Account, admin: Account) -> Response:
     """One ``<User>`` as the root of a 201 answer."""
     return render.xml_response(
-        render.flat_xml("User", wire.home_user(member, admin, base_url())), 201)
+        render.flat_xml("User", servers_wire.home_user(member, admin, base_url())), 201)
 
 
 @bp.get("/api/home/users")
@@ -62,8 +63,8 @@ def user_element(member: Account, admin: Account) -> Response:
 def home_users() -> Response:
     account = caller()
     members = store().home(account)
-    users = [wire.home_user(member, members[0], base_url()) for member in members]
-    return render.xml_response(wire.myplex_container(members[0], "User", users, total=True))
+    users = [servers_wire.home_user(member, members[0], base_url()) for member in members]
+    return render.xml_response(servers_wire.myplex_container(members[0], "User", users, total=True))
 
 
 @bp.post("/api/home/users")

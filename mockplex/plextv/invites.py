@@ -26,8 +26,9 @@ from mockplex.web.context import base_url, store
 from mockplex.web.deferred import Deferred
 
 if TYPE_CHECKING:
-    from mockplex.plextv import wire
+    from mockplex.plextv import servers_wire, wire
 else:
+    servers_wire = Deferred("mockplex.plextv.servers_wire")
     wire = Deferred("mockplex.plextv.wire")
 
 bp = Blueprint("invites", __name__)
@@ -41,7 +42,7 @@ def invite_values(invites: list[Invite], other: Account, viewer: Account) -> dic
     """One ``<Invite>``: ``other`` (the owner for the invited, the invited for the owner)
     and the servers of ``invites``."""
     now = store().clock.now()
-    servers = [wire.FRIEND_SERVER.dump(wire.shared_server_values(
+    servers = [servers_wire.FRIEND_SERVER.dump(servers_wire.shared_server_values(
         pending, store().server(pending.server), viewer.username, now))
         for pending in invites]
     return {"id": other.id, "createdAt": int(min(i.created_at for i in invites)),
@@ -57,11 +58,11 @@ def invites_xml(account: Account, invites: list[Invite], by_owner: bool) -> Resp
         groups.setdefault(pending.owner if by_owner else pending.user, []).append(pending)
     listed = [invite_values(grouped, store().account(other), account)
               for other, grouped in groups.items()]
-    return render.xml_response(wire.myplex_container(account, "Invite", listed))
+    return render.xml_response(servers_wire.myplex_container(account, "Invite", listed))
 
 
 def empty(account: Account) -> Response:
-    return render.xml_response(wire.myplex_container(account, "Invite", []))
+    return render.xml_response(servers_wire.myplex_container(account, "Invite", []))
 
 
 @bp.get("/api/invites/requests")

@@ -32,9 +32,9 @@ from mockplex.web.context import base_url, store
 from mockplex.web.deferred import Deferred
 
 if TYPE_CHECKING:
-    from mockplex.plextv import wire
+    from mockplex.plextv import servers_wire
 else:
-    wire = Deferred("mockplex.plextv.wire")
+    servers_wire = Deferred("mockplex.plextv.servers_wire")
 
 bp = Blueprint("resources", __name__)
 
@@ -46,15 +46,16 @@ def flag(name: str) -> bool:
 
 
 def visible_resources(account: Account) -> list[dict[str, Any]]:
-    """The servers ``account`` sees, as :func:`mockplex.plextv.wire.resource_values`, with
-    the connections the request's ``includeHttps`` and ``includeRelay`` let through
-    (``includeIPv6`` changes nothing: the mock's connections are IPv4 or names)."""
+    """The servers ``account`` sees, as
+    :func:`mockplex.plextv.servers_wire.resource_values`, with the connections the
+    request's ``includeHttps`` and ``includeRelay`` let through (``includeIPv6``
+    changes nothing: the mock's connections are IPv4 or names)."""
     now = store().clock.now()
     https, relay = flag("includeHttps"), flag("includeRelay")
     entries = []
     for server, share in store().resources(account):
         owner = account if share is None else store().account(server.owner)
-        entry = wire.resource_values(server, share, owner, now, store().connections(server))
+        entry = servers_wire.resource_values(server, share, owner, now, store().connections(server))
         entry["connections"] = [
             c for c in entry["connections"]
             if (https or c["protocol"] != "https") and (relay or not c["relay"])]
@@ -71,7 +72,7 @@ def visible_resources(account: Account) -> list[dict[str, Any]]:
                                 NEGOTIATED),
                   **SIGNED_OUT}})
 def resources(fmt: str | None) -> Response:
-    dumped = wire.dump_resources(visible_resources(caller()))
+    dumped = servers_wire.dump_resources(visible_resources(caller()))
     if render.wants_json():
         return render.json_response(dumped)
     root = ElementTree.Element("resources", size=str(len(dumped)))
@@ -86,7 +87,7 @@ def resources(fmt: str | None) -> Response:
     "responses": {"200": XML_ONLY, **SIGNED_OUT}})
 @render.suffix_only
 def legacy_resources() -> Response:
-    devices = [wire.dump_device(entry) for entry in visible_resources(caller())]
+    devices = [servers_wire.dump_device(entry) for entry in visible_resources(caller())]
     root = render.flat_xml("MediaContainer", {"size": len(devices)})
     root.extend(render.flat_xml("Device", device) for device in devices)
     return render.xml_response(root)
@@ -104,12 +105,12 @@ def friends() -> Response:
     now = store().clock.now()
     shares = {friend.username: (friend, shared) for friend, shared in store().friends(account)}
     home = [member for member in store().home(account) if member.id != account.id]
-    users = [wire.home_friend(member, shares.pop(member.username, (member, []))[1],
+    users = [servers_wire.home_friend(member, shares.pop(member.username, (member, []))[1],
                               account.username, now, base_url())
              for member in home]
-    users += [wire.dump_friend(friend, shared, account.username, now, base_url())
+    users += [servers_wire.dump_friend(friend, shared, account.username, now, base_url())
               for friend, shared in shares.values()]
-    return render.xml_response(wire.myplex_container(account, "User", users, total=True))
+    return render.xml_response(servers_wire.myplex_container(account, "User", users, total=True))
 
 
 def init_app(app: Flask) -> None:

@@ -31,9 +31,9 @@ from mockplex.web.deferred import Deferred
 from mockplex.web.errors import BadParameter, PlexError, ResourceNotFound
 
 if TYPE_CHECKING:
-    from mockplex.plextv import wire
+    from mockplex.plextv import servers_wire
 else:
-    wire = Deferred("mockplex.plextv.wire")
+    servers_wire = Deferred("mockplex.plextv.servers_wire")
 
 bp = Blueprint("sharing", __name__)
 
@@ -79,7 +79,7 @@ def server_of(machine_id: str) -> Response:
     server = owned_server(machine_id, account)
     values = {**pms_server(server, store().connections(server), None, server.access_token),
               "Section": section_values(server)}
-    return render.xml_response(wire.myplex_container(account, "Server", [values]))
+    return render.xml_response(servers_wire.myplex_container(account, "Server", [values]))
 
 
 def sections_asked(server: Server, body: dict[str, Any]) -> tuple[int, ...]:
@@ -155,7 +155,7 @@ def invite(machine_id: str) -> Response:
         raise BadParameter("server_id is not the machine identifier of the path")
     sections = sections_asked(server, shared)
     made = store().invite(server.name, invitee(shared), sections)
-    return render.xml_response(wire.myplex_container(
+    return render.xml_response(servers_wire.myplex_container(
         account, "SharedServer", [shared_server_values(server, made)]))
 
 
@@ -170,7 +170,7 @@ def shared_servers(machine_id: str) -> Response:
     server = owned_server(machine_id, account)
     made: list[Invite | Share] = [s for s in store().shares() if s.server == server.name]
     made += [i for i in store().invites_by(account) if i.server == server.name]
-    return render.xml_response(wire.myplex_container(
+    return render.xml_response(servers_wire.myplex_container(
         account, "SharedServer", [shared_server_values(server, m) for m in made]))
 
 
@@ -193,7 +193,7 @@ def shared_server(machine_id: str, share_id: str) -> Response:
                  None)
     if share is None:
         raise ResourceNotFound(f"no share of the server {server.name!r} has the id {number}")
-    return render.xml_response(wire.myplex_container(
+    return render.xml_response(servers_wire.myplex_container(
         account, "SharedServer", [shared_server_values(server, share)]))
 
 
