@@ -21,6 +21,7 @@ from mockplex.domain.limits import LIVE_SERVERS_MAX
 from mockplex.domain.paths import CONTROL_PREFIX
 from mockplex.domain.pins import Pin, is_code
 from mockplex.domain.servers import Server, Share
+from mockplex.domain.text import shown
 from mockplex.web import render
 from mockplex.web.apidoc import (
     BAD_BODY,
@@ -38,7 +39,7 @@ from mockplex.web.apidoc import (
 )
 from mockplex.web.context import base_url, store
 from mockplex.web.deferred import Deferred
-from mockplex.web.errors import ControlError, shown
+from mockplex.web.errors import ControlError
 
 if TYPE_CHECKING:
     from marshmallow import Schema

@@ -174,7 +174,7 @@ class Accounts:
             raise ValueError("only a managed user (home_of) can be restricted")
         if username is None:
             number = itertools.count(next_id)
-            username = unique(lambda: f"user{next(number)}", self._by_name)
+            username = unique(lambda: f"user{next(number)}", _LoginsTaken(self))
         if not username:
             raise ValueError("an account needs a non-empty username")
         check_text(username=username, email=email, title=title, friendly_name=friendly_name,
@@ -185,9 +185,14 @@ class Accounts:
         if auth_token is not None and auth_token in self._owners:
             raise AccountExists("that token belongs to the account "
                                 f"{self._owners[auth_token]!r} already")
-        if email is not None and any(email.casefold() == other.email.casefold()
-                                     for other in self._by_name.values()):
-            raise AccountExists(f"an account with the email {email!r} exists already")
+        # One login (a username or an email, in any case) names one account: sign-in and
+        # invites find accounts by it.
+        for kind, login in (("username", username), ("email", email)):
+            holder = self.by_login(login) if login is not None else None
+            if holder is not None:
+                raise AccountExists(f"an account with the {kind} {login!r} exists already: "
+                                    f"{holder.username!r} signs in with it (a username or "
+                                    "an email, in any case, is one account's)")
         if password is not None and not password:
             raise ValueError("a password is a non-empty string, or None for none")
         if verification_code is not None and (not verification_code or password is None):

@@ -8,6 +8,7 @@ from collections.abc import Callable, Container
 from typing import TypeVar
 
 from mockplex.domain.errors import MockplexError
+from mockplex.domain.text import shown
 
 T = TypeVar("T")
 
@@ -45,8 +46,7 @@ class NotAUserId(MockplexError, ValueError):
     """A path's account (or device) id that is no number: plex.tv's 400 on its routes."""
 
     def __init__(self, text: str, kind: str = "user") -> None:
-        shown = repr(text[:40]) + ("..." if len(text) > 40 else "")
-        super().__init__(f"Invalid {kind} id {shown}: a {kind}'s id is a number")
+        super().__init__(f"Invalid {kind} id {shown(text)}: a {kind}'s id is a number")
 
 
 def user_id_of(text: str, kind: str = "user") -> int:

@@ -29,6 +29,7 @@ from mockplex.domain.hosts import direct_host
 from mockplex.domain.ids import random_string, unique
 from mockplex.domain.libraries import Library, libraries_of
 from mockplex.domain.limits import CONNECTIONS_MAX, LIVE_SERVERS_MAX, check_text
+from mockplex.domain.text import shown
 
 #: A connection that refuses at once (port 1 on the loopback interface, which nothing
 #: listens on): what a test gives to model a server that does not answer.
@@ -163,7 +164,7 @@ def sections_of(server: Server, keys: Iterable[int]) -> tuple[int, ...]:
     unknown = [key for key in given if key not in known]
     if unknown:
         raise ValueError(f"the server {server.name!r} has no library with the key "
-                         f"{unknown[0]}")
+                         f"{shown(unknown[0])}")
     chosen = tuple(key for key in known if key in given)
     return () if len(chosen) == len(known) else chosen
 

@@ -46,6 +46,7 @@ from mockplex.domain.servers import (
     Share,
     sections_of,
 )
+from mockplex.domain.text import shown
 
 MAX_PINS = 100_000  # live pins at once; past it, creating one answers 429
 
@@ -528,7 +529,7 @@ class Store:
             for account in self._accounts.all():
                 if account.id == user_id:
                     return account
-        raise AccountNotFound(f"#{user_id}", f"no account has the id {user_id}")
+        raise AccountNotFound(f"#{user_id}", f"no account has the id {shown(user_id)}")
 
     # -- time and reset ---------------------------------------------------
 

@@ -21,3 +21,11 @@ def printable(text: str) -> str:
     return "".join("\\\\" if character == "\\" else
                    character if character.isprintable() else _escape(character)
                    for character in text)
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value a client sent, quoted for an error message (a string as its ``repr``, a
+    number as written), cut to ``limit`` characters."""
+    text = value if isinstance(value, str) else str(value)
+    cut = text[:limit] + ("..." if len(text) > limit else "")
+    return repr(cut) if isinstance(value, str) else cut

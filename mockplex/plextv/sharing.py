@@ -22,6 +22,7 @@ from mockplex.domain.ids import user_id_of
 from mockplex.domain.invites import Invite
 from mockplex.domain.limits import TEXT_MAX
 from mockplex.domain.servers import Server, Share
+from mockplex.domain.text import shown
 from mockplex.plextv.devices import pms_server
 from mockplex.plextv.request import caller, json_body
 from mockplex.web import render
@@ -91,7 +92,7 @@ def sections_asked(server: Server, body: dict[str, Any]) -> tuple[int, ...]:
     by_id = {section["id"]: section["key"] for section in section_values(server)}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise BadParameter(f"The server has no library section with the id {unknown[0]}; "
+        raise BadParameter(f"The server has no library section with the id {shown(unknown[0])}; "
                            f"GET /api/servers/{server.machine_identifier} lists them")
     return tuple(by_id[i] for i in ids)
 

@@ -59,11 +59,6 @@ MOCK_CODES = {400: 1900, 401: 1901, 404: 1904, 405: 1905, 409: 1909, 413: 1913, 
               429: 1929, 431: 1931, 500: 1999}
 
 
-def shown(value: str, limit: int = 40) -> str:
-    """A value a client sent, quoted for an error message, cut to ``limit`` characters."""
-    return repr(value[:limit]) + ("..." if len(value) > limit else "")
-
-
 def mock_code(status: int) -> int:
     """The mock's own error code for an HTTP status: 19xx for 4xx, 1999 for 5xx."""
     if status >= 500:

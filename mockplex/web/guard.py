@@ -38,9 +38,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from mockplex.domain.hosts import normal
 from mockplex.domain.paths import CONTROL_PREFIX, WILDCARDS, is_control_path, is_loopback
-from mockplex.domain.text import printable
+from mockplex.domain.text import printable, shown
 from mockplex.web.environ import COOKIE_SET, FOREIGN_HOST, INTERCEPTED, REFUSED
-from mockplex.web.errors import PlexError, Unemulated, shown
+from mockplex.web.errors import PlexError, Unemulated
 
 #: The header aiohttp's interception sends over loopback: "<scheme> <this process's secret>".
 MARK_HEADER = "X-Mockplex-Intercepted"

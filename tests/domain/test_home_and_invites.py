@@ -7,6 +7,7 @@ import pytest
 
 from mockplex.domain.accounts import (
     DEFAULT_ACCOUNT,
+    AccountExists,
     AccountNotFound,
     NotHomeAdmin,
     TokenInvalid,
@@ -169,9 +170,21 @@ def test_a_managed_users_username_names_no_other_account_in_any_case(store):
     kid = store.create_home_user(owner(store), "BOB")
     assert kid.username == "BOB-2" and kid.title == "BOB"
     assert store.account_for_login("bob").username == "bob"
-    mail = store.create_home_user(owner(store), "dave@x.test")
-    store.create_account("dave", email="dave@x.test")  # the username is no email
-    assert mail.email == ""
+
+
+@pytest.mark.parametrize(("username", "email"), [
+    ("Bob", None),                 # a username another has, in another case
+    ("carol", "BOB@x.test"),       # an email another has
+    ("dave", "kid@x.test"),        # an email that is another's username
+    ("KID@X.TEST", None),          # a username that is another's username, in any case
+])
+def test_one_login_names_one_account(store, username, email):
+    store.create_account("bob2", email="bob@x.test")
+    store.create_home_user(owner(store), "kid@x.test")
+    with pytest.raises(AccountExists, match="exists already"):
+        store.create_account(username, email=email)
+    assert store.account_for_login("bob@x.test").username == "bob2"
+    assert store.account_for_login("kid@x.test").home_of == DEFAULT_ACCOUNT.username
 
 
 def test_a_removed_managed_users_claim_tokens_go_with_it(store):

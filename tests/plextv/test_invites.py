@@ -305,3 +305,15 @@ def test_one_share_and_its_sections_by_its_id(client, store, cast):
                                 404)
     assert "Invalid share id" in errors(client.get(f"{path}/x", headers=token(owner)), 400)
     errors(client.get(f"{path}/{share.id}", headers=token(friend)), 403)
+
+
+def test_a_long_number_a_client_sent_is_cut_in_the_message(client, cast):
+    owner, _, server = cast
+    path = f"/api/servers/{server.machine_identifier}/shared_servers"
+    ones, nines = "1" * 4000, "9" * 4000  # JSON numbers too long for any id
+    for shared in (f'{{"invited_id": {ones}}}',
+                   f'{{"invited_email": "friend", "library_section_ids": [{nines}]}}'):
+        response = client.post(path, data=f'{{"shared_server": {shared}}}',
+                               content_type="application/json", headers=token(owner))
+        message = errors(response, response.status_code)
+        assert response.status_code in (400, 404) and len(message) < 200, message
