@@ -26,7 +26,7 @@ from mockplex.plextv import pages, resources, sharing
 from mockplex.plextv import pins as plextv
 from mockplex.pms import routes as pms_routes
 from mockplex.proxy.relays import Relays
-from mockplex.web import errors, guard, render, traffic
+from mockplex.web import errors, guard, render, rules, traffic
 from mockplex.web.context import STORE, current_request, media_server, store
 from mockplex.web.context import store_of as store_of  # mockplex.store_of: the one way
 from mockplex.web.cors import Cors
@@ -81,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
 
 
 def _build(config: Mapping[str, Any] | None, store: Store | None) -> Flask:
-    app = Flask("mockplex", static_url_path=f"{CONTROL_PREFIX}/static")
+    app = rules.App("mockplex", static_url_path=f"{CONTROL_PREFIX}/static")
     app.json = render.BoundedJSON(app)
     app.config.from_mapping(DEFAULTS)
     if config:
@@ -140,7 +140,7 @@ def _build_pms(plex: Flask, store: Store, relays: Relays) -> Flask:
     journaled with the server's name and met by the faults aimed at servers; a relayed
     request in absolute form is answered for that server's own names only
     (:class:`InterceptedServerRequests`)."""
-    app = Flask("mockplex.pms", static_folder=None)
+    app = rules.App("mockplex.pms", static_folder=None)
     # One configuration and one Host rule for both sides: a change a test makes later
     # (allow_host, a config key) holds for the servers too.
     app.config = plex.config

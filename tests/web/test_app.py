@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from freezegun import freeze_time
 
 from mockplex import Store, create_app, store_of
@@ -157,3 +159,25 @@ def test_a_bad_auto_approve_setting_fails_at_creation():
 
     with pytest.raises(ValueError, match="after-polls=N or after-seconds=S"):
         create_app({"MOCKPLEX_AUTO_APPROVE": "always"})
+
+
+
+PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
+
+
+def test_every_rule_builds_its_url_when_first_asked_and_again():
+    """The rules compile their URL builders on first use (mockplex.web.rules): each
+    still builds its own path, with and without extra values, and again after."""
+    from mockplex.app import pms_app_of
+
+    for app in (create_app(), pms_app_of(create_app())):
+        for rule in app.url_map.iter_rules():
+            values = {}
+            for converter, options, name in PLACEHOLDER.findall(rule.rule):
+                values[name] = (options.split(",")[0].strip(" '\"") if converter == "any"
+                                else "7")
+            wanted = PLACEHOLDER.sub(lambda match, given=values: given[match.group(3)],
+                                     rule.rule)
+            for _ in range(2):
+                assert rule.build(values, append_unknown=False)[1] == wanted, rule.rule
+                assert rule.build({**values, "x": "1"})[1] == wanted + "?x=1", rule.rule
