@@ -3,7 +3,7 @@ server and its library sections (``GET /api/servers/<machineId>``), invites an e
 account or shares with a managed user of its own home
 (``POST /api/servers/<machineId>/shared_servers``: ``inviteFriend``,
 ``createExistingUser``, ``createHomeUser``) and lists who the server is shared with or
-invited to (``GET .../shared_servers``). What the invited account does next is
+invited to (``GET /api/servers/<machineId>/shared_servers``). What the invited account does next is
 :mod:`mockplex.plextv.invites`'.
 
 These are plex.tv's older routes: XML only. The rule of who may be invited is the
