@@ -161,7 +161,7 @@ class MockPlex:
         (``/api/invites/requests`` lists it to the account) until the account accepts,
         when it is a share. A managed user of the owner's own home is shared with at
         once (it has no sign-in to accept with): the share is returned."""
-        return self.store.invite(server_name, username, tuple(sections))
+        return self.store.invite(server_name, username, sections)
 
     @property
     def invites(self) -> list[Invite]:

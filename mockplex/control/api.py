@@ -254,7 +254,7 @@ def invites() -> Response:
 def add_invite() -> Response:
     args = body(bodies.INVITE_ARGS)
     try:
-        made = store().invite(args["server"], args["user"], tuple(args["sections"]))
+        made = store().invite(args["server"], args["user"], args["sections"])
     except ValueError as error:  # a library the server has not
         raise ControlError(str(error)) from error
     dumped = bodies.SHARES if isinstance(made, Share) else bodies.INVITES

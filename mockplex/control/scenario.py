@@ -182,7 +182,7 @@ def apply(store: Store, name: str, scenario: Mapping[str, Any]) -> None:
             raise ScenarioError(f"{name}: shares[{index}]: {error}") from None
     for index, invite in enumerate(scenario["invites"]):
         try:
-            store.invite(invite["server"], invite["user"], tuple(invite["sections"]))
+            store.invite(invite["server"], invite["user"], invite["sections"])
         except (ValueError, AccountError, ServerError) as error:
             raise ScenarioError(f"{name}: invites[{index}]: {error}") from None
     if scenario["auto_approve"]:

@@ -178,10 +178,6 @@ class ClaimTokens:
             self._purge(now)
             return list(self._tokens.values())
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._tokens)
-
     def clear(self) -> None:
         with self._lock:
             self._tokens.clear()

@@ -447,7 +447,7 @@ class Store:
     # -- invites ----------------------------------------------------------
 
     def invite(self, server_name: str, login: str,
-               sections: tuple[int, ...] = ()) -> Invite | Share:
+               sections: Iterable[int] = ()) -> Invite | Share:
         """Invite account ``login`` (a username or an email, either case) to server
         ``server_name`` as its owner: pending until accepted (:meth:`accept_invites`).
         A managed user of the owner's own home has no sign-in to accept with: it is

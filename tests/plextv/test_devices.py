@@ -178,7 +178,7 @@ def test_a_reset_forgets_devices_and_claim_tokens(client, store):
     store.new_claim_token(store.default_account)
     assert store.devices.of("mockplex") and store.live_claim_tokens()
     store.reset()
-    assert store.devices.of("mockplex") == [] and len(store.claim_tokens) == 0
+    assert store.devices.of("mockplex") == [] and store.live_claim_tokens() == []
 
 
 # -- GET /pms/servers ------------------------------------------------------------------
